@@ -1,0 +1,56 @@
+#include "synline/tcp_settings.hpp"
+
+namespace synline {
+
+const engine::SectionSchema& tcp_schema() {
+    using engine::KeyType;
+    static const engine::SectionSchema schema{
+        "tcp",
+        {
+            {"max_connections", KeyType::Uint, "65536", 16, 1u << 24},
+            {"mss", KeyType::Uint, "1460", 88, 9000},
+            {"receive_buffer", KeyType::Uint, "262144", 4096, 1u << 30},
+            {"send_buffer", KeyType::Uint, "262144", 4096, 1u << 30},
+            {"timestamps", KeyType::Bool, "true"},
+            {"window_scaling", KeyType::Bool, "true"},
+            {"initial_cwnd_segments", KeyType::Uint, "10", 1, 100},
+            {"syn_retries", KeyType::Uint, "6", 0, 20},
+            {"synack_retries", KeyType::Uint, "5", 0, 20},
+            {"data_retries", KeyType::Uint, "15", 1, 30},
+            {"msl_ms", KeyType::Uint, "30000", 1, 600000},
+            {"fin_wait_2_timeout_ms", KeyType::Uint, "60000", 1, 3600000},
+            {"delayed_ack_ms", KeyType::Uint, "40", 1, 500},
+            {"keepalive", KeyType::Bool, "false"},
+            {"keepalive_idle_s", KeyType::Uint, "7200", 1, 86400},
+            {"keepalive_interval_s", KeyType::Uint, "75", 1, 86400},
+            {"keepalive_probes", KeyType::Uint, "9", 1, 255},
+        },
+    };
+    return schema;
+}
+
+tcp::StackConfig stack_config_from(const engine::Section& s) {
+    using std::chrono::milliseconds;
+    using std::chrono::seconds;
+    tcp::StackConfig c;
+    c.max_connections = static_cast<std::uint32_t>(s.get_uint("max_connections"));
+    c.mss = static_cast<std::uint16_t>(s.get_uint("mss"));
+    c.receive_buffer = static_cast<std::uint32_t>(s.get_uint("receive_buffer"));
+    c.send_buffer = static_cast<std::uint32_t>(s.get_uint("send_buffer"));
+    c.timestamps = s.get_bool("timestamps");
+    c.window_scaling = s.get_bool("window_scaling");
+    c.initial_cwnd_segments = static_cast<std::uint32_t>(s.get_uint("initial_cwnd_segments"));
+    c.syn_retries = static_cast<std::uint8_t>(s.get_uint("syn_retries"));
+    c.synack_retries = static_cast<std::uint8_t>(s.get_uint("synack_retries"));
+    c.data_retries = static_cast<std::uint8_t>(s.get_uint("data_retries"));
+    c.msl = milliseconds(s.get_uint("msl_ms"));
+    c.fin_wait_2_timeout = milliseconds(s.get_uint("fin_wait_2_timeout_ms"));
+    c.delayed_ack = milliseconds(s.get_uint("delayed_ack_ms"));
+    c.keepalive = s.get_bool("keepalive");
+    c.keepalive_idle = seconds(s.get_uint("keepalive_idle_s"));
+    c.keepalive_interval = seconds(s.get_uint("keepalive_interval_s"));
+    c.keepalive_probes = static_cast<std::uint8_t>(s.get_uint("keepalive_probes"));
+    return c;
+}
+
+}  // namespace synline

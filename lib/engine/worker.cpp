@@ -1,0 +1,319 @@
+#include "engine/worker.hpp"
+
+#include <cstring>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "net/arp.hpp"
+#include "net/checksum.hpp"
+#include "net/ethernet.hpp"
+#include "net/icmp.hpp"
+#include "net/ipv4.hpp"
+#include "net/tcp_header.hpp"
+
+namespace synline::engine {
+
+namespace {
+
+constexpr auto kPublishInterval = std::chrono::milliseconds(100);
+constexpr int kTxAttempts = 4;
+
+net::ChecksumVerdict verdict(std::uint64_t flags, std::uint64_t mask, std::uint64_t good,
+                             std::uint64_t bad) {
+    std::uint64_t v = flags & mask;
+    if (v == good) return net::ChecksumVerdict::good;
+    if (v == bad) return net::ChecksumVerdict::bad;
+    return net::ChecksumVerdict::unknown;
+}
+
+// Addresses that can never be a TCP peer (RFC 9293 3.10.7.2 / RFC 1122 4.2.3.10).
+bool bad_tcp_peer(net::Ipv4Addr a) {
+    return a.value == 0xffffffff || (a.value >> 28) == 0xe || a.value == 0;
+}
+
+}  // namespace
+
+Worker::Worker(const WorkerSetup& setup)
+    : setup_(setup),
+      stack_(std::make_unique<tcp::Stack>(setup.stack, static_cast<tcp::SegmentSink&>(*this),
+                                          setup.secret, clock_.now())) {}
+
+Worker::~Worker() { flush_tx(); }
+
+void Worker::run(const StopFlag& stop) {
+    // Gratuitous ARP: announce (and check) our address on the link.
+    send_arp(net::ArpOp::request, net::MacAddr::broadcast(), setup_.iface.ip, net::MacAddr{});
+    flush_tx();
+    tcp::Instant next_publish = clock_.now();
+    while (!stop.requested()) {
+        poll_once();
+        if (tcp::Instant now = clock_.now(); now >= next_publish) {
+            publish_stats();
+            next_publish = now + kPublishInterval;
+        }
+    }
+    flush_tx();
+    publish_stats();
+}
+
+unsigned Worker::poll_once() {
+    std::array<rte_mbuf*, kBurst> rx;
+    const std::uint16_t n = rte_eth_rx_burst(setup_.port_id, setup_.queue_id, rx.data(), kBurst);
+    const tcp::Instant now = clock_.now();
+    for (std::uint16_t i = 0; i < n; ++i) {
+        if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx[i + 1], void*));
+        handle_frame(rx[i], now);
+    }
+    stack_->advance(now);
+    flush_tx();
+    return n;
+}
+
+void Worker::handle_frame(rte_mbuf* m, tcp::Instant now) {
+    ++counters_.rx_packets;
+    counters_.rx_bytes += m->pkt_len;
+    if (m->nb_segs != 1) {
+        counters_.drop(net::Drop::rx_multi_segment);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    std::span<const std::uint8_t> frame(rte_pktmbuf_mtod(m, const std::uint8_t*), m->data_len);
+    if (!net::EthernetView::fits(frame)) {
+        counters_.drop(net::Drop::eth_truncated);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    net::EthernetView eth(frame);
+    net::MacAddr dst = eth.dst();
+    if (dst != setup_.iface.mac && dst != net::MacAddr::broadcast()) {
+        counters_.drop(net::Drop::eth_not_for_us);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    switch (eth.ether_type()) {
+        case static_cast<std::uint16_t>(net::EtherType::arp):
+            handle_arp(m, frame.subspan(net::kEthernetHeaderLen), now);
+            return;
+        case static_cast<std::uint16_t>(net::EtherType::ipv4):
+            handle_ipv4(m, frame, now);
+            return;
+        default:
+            counters_.drop(net::Drop::eth_unknown_type);
+            rte_pktmbuf_free(m);
+    }
+}
+
+void Worker::handle_arp(rte_mbuf* m, std::span<const std::uint8_t> body, tcp::Instant now) {
+    net::Drop why{};
+    auto arp = net::ArpRepr::parse(body, why);
+    if (!arp || arp->target_ip != setup_.iface.ip) {
+        counters_.drop(arp ? net::Drop::arp_not_for_us : why);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    // RFC 826: a packet addressed to us updates (or adds) the sender's entry.
+    arp_.learn(arp->sender_ip, arp->sender_mac, now);
+    if (arp->op != net::ArpOp::request) {
+        rte_pktmbuf_free(m);
+        return;
+    }
+    // Answer in place: the request's mbuf becomes the reply.
+    auto* p = rte_pktmbuf_mtod(m, std::uint8_t*);
+    net::write_ethernet(p, arp->sender_mac, setup_.iface.mac, net::EtherType::arp);
+    net::ArpRepr reply{net::ArpOp::reply, setup_.iface.mac, setup_.iface.ip, arp->sender_mac,
+                       arp->sender_ip};
+    reply.emit(p + net::kEthernetHeaderLen);
+    m->data_len = m->pkt_len = net::kEthernetHeaderLen + net::kArpLen;
+    ++counters_.arp_replies_sent;
+    queue_tx(m);
+}
+
+void Worker::handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::Instant now) {
+    const bool offload = setup_.rx_checksum_offload;
+    net::Drop why{};
+    auto ip = net::parse_ipv4(
+        frame.subspan(net::kEthernetHeaderLen),
+        offload ? verdict(m->ol_flags, RTE_MBUF_F_RX_IP_CKSUM_MASK, RTE_MBUF_F_RX_IP_CKSUM_GOOD,
+                          RTE_MBUF_F_RX_IP_CKSUM_BAD)
+                : net::ChecksumVerdict::unknown,
+        why);
+    if (!ip) {
+        counters_.drop(why);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (ip->dst != setup_.iface.ip) {
+        counters_.drop(net::Drop::ipv4_not_for_us);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (ip->protocol == net::kIpProtoIcmp) {
+        if (net::is_echo_request(ip->payload, why)) {
+            auto* base = rte_pktmbuf_mtod(m, std::uint8_t*);
+            std::size_t ip_header_len = static_cast<std::size_t>(ip->payload.data() - base) -
+                                        net::kEthernetHeaderLen;
+            reply_echo(m, {base, frame.size()}, ip_header_len);
+            return;
+        }
+        counters_.drop(why);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (ip->protocol != net::kIpProtoTcp) {
+        counters_.drop(net::Drop::ipv4_unknown_protocol);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    net::ChecksumVerdict l4 =
+        offload ? verdict(m->ol_flags, RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+                          RTE_MBUF_F_RX_L4_CKSUM_BAD)
+                : net::ChecksumVerdict::unknown;
+    if (l4 == net::ChecksumVerdict::bad ||
+        (l4 == net::ChecksumVerdict::unknown &&
+         !net::verify_tcp_checksum(ip->src, ip->dst, ip->payload))) {
+        counters_.drop(net::Drop::tcp_bad_checksum);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    auto seg = net::parse_tcp(ip->payload, why);
+    if (!seg) {
+        counters_.drop(why);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (bad_tcp_peer(ip->src)) {
+        counters_.drop(net::Drop::tcp_bad_address);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    current_peer_ip_ = ip->src;
+    current_peer_mac_ = net::EthernetView(frame).src();
+    have_current_peer_ = true;
+    stack_->input(ip->src, ip->dst, *seg, now);  // payload is read in place, zero copy
+    have_current_peer_ = false;
+    rte_pktmbuf_free(m);
+}
+
+void Worker::reply_echo(rte_mbuf* m, std::span<std::uint8_t> frame, std::size_t ip_header_len) {
+    std::uint8_t* eth = frame.data();
+    std::uint8_t* ip = eth + net::kEthernetHeaderLen;
+    std::uint8_t mac[6];
+    std::memcpy(mac, eth, 6);  // swap source and destination MAC
+    std::memcpy(eth, eth + 6, 6);
+    std::memcpy(eth + 6, mac, 6);
+    std::uint8_t addr[4];
+    std::memcpy(addr, ip + 12, 4);  // swap source and destination address
+    std::memcpy(ip + 12, ip + 16, 4);
+    std::memcpy(ip + 16, addr, 4);
+    std::uint16_t total_len = net::load_be16(ip + 2);
+    ip[8] = 64;  // a fresh TTL
+    net::store_be16(ip + 10, 0);
+    net::store_be16(ip + 10, net::checksum_finish(net::checksum_accumulate(
+                                 0, std::span<const std::uint8_t>(ip, ip_header_len))));
+    net::make_echo_reply_in_place({ip + ip_header_len, total_len - ip_header_len});
+    m->data_len = m->pkt_len = static_cast<std::uint32_t>(net::kEthernetHeaderLen + total_len);
+    ++counters_.icmp_echo_replies;
+    queue_tx(m);
+}
+
+void Worker::send_arp(net::ArpOp op, const net::MacAddr& dst_mac, net::Ipv4Addr target_ip,
+                      const net::MacAddr& target_mac) {
+    rte_mbuf* m = rte_pktmbuf_alloc(setup_.pool);
+    if (!m) {
+        counters_.drop(net::Drop::no_tx_buffer);
+        return;
+    }
+    auto* p = reinterpret_cast<std::uint8_t*>(
+        rte_pktmbuf_append(m, net::kEthernetHeaderLen + net::kArpLen));
+    net::write_ethernet(p, dst_mac, setup_.iface.mac, net::EtherType::arp);
+    net::ArpRepr{op, setup_.iface.mac, setup_.iface.ip, target_mac, target_ip}.emit(
+        p + net::kEthernetHeaderLen);
+    if (op == net::ArpOp::request) ++counters_.arp_requests_sent;
+    queue_tx(m);
+}
+
+std::optional<net::MacAddr> Worker::resolve(net::Ipv4Addr dst, tcp::Instant now) {
+    if (have_current_peer_ && dst == current_peer_ip_) return current_peer_mac_;
+    auto hop = setup_.iface.next_hop(dst);
+    if (!hop) {
+        counters_.drop(net::Drop::no_route);
+        return std::nullopt;
+    }
+    if (auto mac = arp_.find(*hop, now)) return mac;
+    send_arp(net::ArpOp::request, net::MacAddr::broadcast(), *hop, net::MacAddr{});
+    counters_.drop(net::Drop::no_arp_entry);
+    return std::nullopt;
+}
+
+void Worker::send(const tcp::OutSegment& seg) {
+    auto mac = resolve(seg.tuple.remote_ip, stack_->now());
+    if (!mac) return;
+    rte_mbuf* m = rte_pktmbuf_alloc(setup_.pool);
+    if (!m) {
+        counters_.drop(net::Drop::no_tx_buffer);
+        return;
+    }
+    const std::size_t tcp_header_len = seg.header.header_len();
+    const std::size_t tcp_len = tcp_header_len + seg.payload_size();
+    const std::size_t frame_len = net::kEthernetHeaderLen + net::kIpv4MinHeaderLen + tcp_len;
+    auto* p = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, static_cast<std::uint16_t>(frame_len)));
+    if (!p) {  // larger than the mbuf: the stack never builds such a segment
+        rte_pktmbuf_free(m);
+        counters_.drop(net::Drop::no_tx_buffer);
+        return;
+    }
+    const bool offload = setup_.tx_checksum_offload;
+    net::write_ethernet(p, *mac, setup_.iface.mac, net::EtherType::ipv4);
+    std::uint8_t* ip = p + net::kEthernetHeaderLen;
+    net::write_ipv4_header(ip, seg.tuple.local_ip, seg.tuple.remote_ip, net::kIpProtoTcp,
+                           static_cast<std::uint16_t>(tcp_len), ip_id_++, !offload);
+    std::uint8_t* tcp = ip + net::kIpv4MinHeaderLen;
+    seg.header.emit(tcp);
+    std::uint8_t* payload = tcp + tcp_header_len;
+    std::memcpy(payload, seg.payload_first.data(), seg.payload_first.size());
+    std::memcpy(payload + seg.payload_first.size(), seg.payload_second.data(),
+                seg.payload_second.size());
+    std::uint32_t pseudo = net::pseudo_header_sum(seg.tuple.local_ip, seg.tuple.remote_ip,
+                                                  net::kIpProtoTcp,
+                                                  static_cast<std::uint16_t>(tcp_len));
+    if (offload) {
+        // The NIC completes the sum; it expects the folded pseudo-header sum in place.
+        m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
+        m->l2_len = net::kEthernetHeaderLen;
+        m->l3_len = net::kIpv4MinHeaderLen;
+        net::store_be16(tcp + net::kTcpChecksumOffset,
+                        static_cast<std::uint16_t>(~net::checksum_finish(pseudo)));
+    } else {
+        net::store_be16(tcp + net::kTcpChecksumOffset,
+                        net::checksum_finish(net::checksum_accumulate(
+                            pseudo, std::span<const std::uint8_t>(tcp, tcp_len))));
+    }
+    queue_tx(m);
+}
+
+void Worker::queue_tx(rte_mbuf* m) {
+    tx_[tx_count_++] = m;
+    if (tx_count_ == kBurst) flush_tx();
+}
+
+void Worker::flush_tx() {
+    // Once handed to the driver an mbuf is no longer ours: count bytes first.
+    std::uint64_t bytes = 0;
+    for (std::uint16_t i = 0; i < tx_count_; ++i) bytes += tx_[i]->pkt_len;
+    std::uint16_t sent = 0;
+    for (int attempt = 0; attempt < kTxAttempts && sent < tx_count_; ++attempt)
+        sent += rte_eth_tx_burst(setup_.port_id, setup_.queue_id, tx_.data() + sent,
+                                 static_cast<std::uint16_t>(tx_count_ - sent));
+    counters_.tx_packets += sent;
+    for (std::uint16_t i = sent; i < tx_count_; ++i) {
+        bytes -= tx_[i]->pkt_len;
+        counters_.drop(net::Drop::tx_ring_full);
+        rte_pktmbuf_free(tx_[i]);
+    }
+    counters_.tx_bytes += bytes;
+    tx_count_ = 0;
+}
+
+}  // namespace synline::engine

@@ -1,0 +1,82 @@
+// One worker lcore's run-to-completion loop over its own RX/TX queue pair:
+// receive a burst, take each frame through Ethernet, ARP, IPv4, ICMP and TCP
+// on this core, let the stack answer, run due timers, transmit the batch.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "engine/arp_cache.hpp"
+#include "net/arp.hpp"
+#include "engine/interface.hpp"
+#include "engine/lcore_runner.hpp"
+#include "engine/stats.hpp"
+#include "engine/tsc_clock.hpp"
+#include "tcp/segment_sink.hpp"
+#include "tcp/siphash.hpp"
+#include "tcp/stack.hpp"
+
+struct rte_mbuf;
+struct rte_mempool;
+
+namespace synline::engine {
+
+struct WorkerSetup {
+    std::uint16_t port_id = 0;
+    std::uint16_t queue_id = 0;
+    rte_mempool* pool = nullptr;
+    Interface iface;
+    bool rx_checksum_offload = false;  // trust the NIC's IPv4/TCP checksum verdicts
+    bool tx_checksum_offload = false;  // let the NIC fill IPv4/TCP checksums
+    tcp::StackConfig stack;
+    tcp::SipKey secret;
+};
+
+class Worker final : private tcp::SegmentSink {
+public:
+    static constexpr std::uint16_t kBurst = 32;
+
+    explicit Worker(const WorkerSetup& setup);
+    ~Worker() override;
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // Runs until `stop` is requested. Announces our address first (gratuitous ARP).
+    void run(const StopFlag& stop);
+    // One loop iteration: returns the number of frames received.
+    unsigned poll_once();
+
+    tcp::Stack& stack() { return *stack_; }
+    const StatsBoard& board() const { return board_; }
+    void publish_stats() { board_.publish(counters_, stack_->counters(), stack_->connection_count()); }
+
+private:
+    void handle_frame(rte_mbuf* m, tcp::Instant now);
+    void handle_arp(rte_mbuf* m, std::span<const std::uint8_t> body, tcp::Instant now);
+    void handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::Instant now);
+    void reply_echo(rte_mbuf* m, std::span<std::uint8_t> frame, std::size_t ip_header_len);
+    void send_arp(net::ArpOp op, const net::MacAddr& dst_mac, net::Ipv4Addr target_ip,
+                  const net::MacAddr& target_mac);
+    void send(const tcp::OutSegment& seg) override;  // tcp::SegmentSink
+    std::optional<net::MacAddr> resolve(net::Ipv4Addr dst, tcp::Instant now);
+    void queue_tx(rte_mbuf* m);
+    void flush_tx();
+
+    WorkerSetup setup_;
+    TscClock clock_;
+    ArpCache arp_;
+    WorkerCounters counters_;
+    StatsBoard board_;
+    std::unique_ptr<tcp::Stack> stack_;
+    std::array<rte_mbuf*, kBurst> tx_{};
+    std::uint16_t tx_count_ = 0;
+    std::uint16_t ip_id_ = 0;
+    // While a received frame is processed, replies to its sender reuse its
+    // source MAC: no ARP lookup on the request/response path.
+    net::Ipv4Addr current_peer_ip_;
+    net::MacAddr current_peer_mac_;
+    bool have_current_peer_ = false;
+};
+
+}  // namespace synline::engine

@@ -1,0 +1,802 @@
+#include "tcp/connection.hpp"
+
+#include <algorithm>
+
+#include "tcp/listener.hpp"
+#include "tcp/stack.hpp"
+
+namespace synline::tcp {
+
+using net::SeqNum;
+using net::TcpHeader;
+using net::TcpSegmentView;
+namespace flag = net::tcp_flag;
+
+namespace {
+
+constexpr std::uint16_t kDefaultMss = 536;    // RFC 9293 3.7.1
+constexpr std::uint16_t kMinMss = 64;         // refuse absurdly small MSS values
+constexpr std::uint32_t kTimestampOptionLen = 12;
+
+std::uint8_t window_scale_for(std::uint32_t buffer) {
+    std::uint8_t s = 0;
+    while ((buffer >> s) > 0xffff && s < net::kMaxWindowScale) ++s;
+    return s;
+}
+
+// RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)), generalised to the configured count.
+std::uint32_t initial_window(std::uint32_t segments, std::uint16_t mss) {
+    return std::min(segments * mss, std::max(2u * mss, 14600u));
+}
+
+}  // namespace
+
+Connection::Connection(Stack& stack, const net::FourTuple& tuple, ConnectionHandler* handler)
+    : stack_(stack),
+      tuple_(tuple),
+      handler_(handler),
+      send_buffer_(stack.config().send_buffer),
+      recv_buffer_(stack.config().receive_buffer),
+      rtt_(stack.config().initial_rto, stack.config().min_rto, stack.config().max_rto) {
+    retransmit_timer_.owner = delayed_ack_timer_.owner = lifetime_timer_.owner = this;
+    retransmit_timer_.kind = TimerKind::retransmit;
+    delayed_ack_timer_.kind = TimerKind::delayed_ack;
+    lifetime_timer_.kind = TimerKind::lifetime;
+    ++stack_.counters_.in_state[static_cast<std::size_t>(state_)];
+}
+
+Connection::~Connection() {
+    cancel(retransmit_timer_);
+    cancel(delayed_ack_timer_);
+    cancel(lifetime_timer_);
+    --stack_.counters_.in_state[static_cast<std::size_t>(state_)];
+}
+
+// ---------------------------------------------------------------- opening
+
+void Connection::open_passive(const TcpSegmentView& syn, Listener& listener) {
+    const TcpHeader& h = syn.header;
+    const StackConfig& cfg = stack_.config();
+    passive_ = true;
+    listener_ = &listener;
+    ++listener.half_open;
+
+    irs_ = h.seq;
+    rcv_nxt_ = irs_ + 1;
+    iss_ = stack_.isn_.next(tuple_, stack_.now());
+    snd_una_ = iss_;
+    snd_nxt_ = snd_max_ = iss_ + 1;
+    send_buffer_seq_ = iss_ + 1;
+    snd_mss_ = std::clamp<std::uint16_t>(h.options.mss.value_or(kDefaultMss), kMinMss, cfg.mss);
+    if (cfg.window_scaling && h.options.window_scale) {
+        snd_wscale_ = *h.options.window_scale;
+        rcv_wscale_ = window_scale_for(cfg.receive_buffer);
+    }
+    ts_enabled_ = cfg.timestamps && h.options.timestamps.has_value();
+    if (ts_enabled_) ts_recent_ = h.options.timestamps->value;
+    sack_enabled_ = cfg.sack_permitted && h.options.sack_permitted;
+    snd_wnd_ = h.window;  // never scaled in a SYN (RFC 7323 2.2)
+    snd_wl1_ = h.seq;
+    last_received_at_ = stack_.now();
+
+    set_state(State::syn_received);
+    emit(flag::syn | flag::ack, iss_, {}, true);
+    rtt_sent_at_ = stack_.now();
+    rtt_timing_ = true;
+    rtt_seq_ = iss_ + 1;
+    arm_retransmit();
+}
+
+void Connection::open_active() {
+    const StackConfig& cfg = stack_.config();
+    iss_ = stack_.isn_.next(tuple_, stack_.now());
+    snd_una_ = iss_;
+    snd_nxt_ = snd_max_ = iss_ + 1;
+    send_buffer_seq_ = iss_ + 1;
+    // Offer everything configured; the SYN-ACK says what the peer accepts.
+    ts_enabled_ = cfg.timestamps;
+    sack_enabled_ = cfg.sack_permitted;
+    if (cfg.window_scaling) rcv_wscale_ = window_scale_for(cfg.receive_buffer);
+    app_knows_ = true;  // a failed connect is reported through on_closed
+    set_state(State::syn_sent);
+    emit(flag::syn, iss_, {}, true);
+    rtt_sent_at_ = stack_.now();
+    rtt_timing_ = true;
+    rtt_seq_ = iss_ + 1;
+    arm_retransmit();
+}
+
+// RFC 9293 3.10.7.3: SEGMENT ARRIVES in SYN-SENT.
+void Connection::on_segment_syn_sent(const TcpSegmentView& seg) {
+    const TcpHeader& h = seg.header;
+    const StackConfig& cfg = stack_.config();
+    if (h.has(flag::ack) && (h.ack <= iss_ || h.ack > snd_max_)) {
+        if (!h.has(flag::rst)) stack_.reply_reset(tuple_, h, seg.payload.size(), RstSent::bad_ack);
+        return;
+    }
+    if (h.has(flag::rst)) {
+        if (h.has(flag::ack)) {
+            TcpCounters::bump(stack_.counters_.rst_received, RstReceived::refused);
+            close_with(CloseReason::refused);
+        }
+        return;  // a RST without ACK cannot be tied to our SYN
+    }
+    if (!h.has(flag::syn)) return;
+
+    irs_ = h.seq;
+    rcv_nxt_ = irs_ + 1;
+    snd_mss_ = std::clamp<std::uint16_t>(h.options.mss.value_or(kDefaultMss), kMinMss, cfg.mss);
+    if (cfg.window_scaling && h.options.window_scale) {
+        snd_wscale_ = *h.options.window_scale;
+    } else {
+        snd_wscale_ = rcv_wscale_ = 0;  // both sides must offer it (RFC 7323 2.2)
+    }
+    ts_enabled_ = ts_enabled_ && h.options.timestamps.has_value();
+    if (ts_enabled_) ts_recent_ = h.options.timestamps->value;
+    sack_enabled_ = sack_enabled_ && h.options.sack_permitted;
+    snd_wnd_ = h.window;
+    snd_wl1_ = h.seq;
+
+    if (h.has(flag::ack)) {
+        establish(h);
+        if (state_ == State::closed) return;
+        send_ack();
+        output();
+    } else {
+        // Simultaneous open (S07): answer the SYN with our SYN again, now with ACK.
+        set_state(State::syn_received);
+        emit(flag::syn | flag::ack, iss_, {}, true);
+        arm_retransmit();
+    }
+}
+
+void Connection::establish(const TcpHeader& h) {
+    if (h.has(flag::ack)) {
+        snd_una_ = h.ack;
+        snd_wnd_ = h.has(flag::syn) ? h.window : std::uint32_t{h.window} << snd_wscale_;
+        snd_wl1_ = h.seq;
+        snd_wl2_ = h.ack;
+    }
+    max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+    if (ts_enabled_ && h.options.timestamps && h.options.timestamps->echo != 0) {
+        rtt_.sample(std::chrono::milliseconds(ts_now() - h.options.timestamps->echo));
+    } else if (rtt_timing_ && rtt_.backoffs() == 0) {
+        rtt_.sample(stack_.now() - rtt_sent_at_);
+    }
+    rtt_timing_ = false;
+    retries_ = 0;
+    cwnd_ = initial_window(stack_.config().initial_cwnd_segments, snd_mss_);
+    cancel(retransmit_timer_);
+    if (listener_) {
+        --listener_->half_open;
+        listener_ = nullptr;
+    }
+    if (passive_) ++stack_.counters_.connections_opened_passive;
+    else ++stack_.counters_.connections_opened_active;
+    set_state(State::established);
+    app_knows_ = true;
+    if (handler_) handler_->on_established(*this);
+    if (state_ == State::established && fin_queued_) {
+        set_state(State::fin_wait_1);
+        output();
+    }
+}
+
+// ---------------------------------------------------------------- arrival
+
+bool Connection::sequence_acceptable(SeqNum seq, std::uint32_t seg_len) const {
+    // RFC 9293 3.10.7.4, first: the four cases of the acceptability test.
+    std::uint32_t wnd = receive_window();
+    if (seg_len == 0) return wnd == 0 ? seq == rcv_nxt_ : net::seq_in_window(seq, rcv_nxt_, wnd);
+    if (wnd == 0) return false;
+    return net::seq_in_window(seq, rcv_nxt_, wnd) ||
+           net::seq_in_window(seq + (seg_len - 1), rcv_nxt_, wnd);
+}
+
+void Connection::on_segment(const TcpSegmentView& seg) {
+    if (state_ == State::syn_sent) {
+        on_segment_syn_sent(seg);
+        return;
+    }
+    const TcpHeader& h = seg.header;
+    const bool syn = h.has(flag::syn);
+    const bool rst = h.has(flag::rst);
+    const bool fin = h.has(flag::fin);
+    auto& counters = stack_.counters_;
+    last_received_at_ = stack_.now();
+
+    if (state_ == State::syn_received) {
+        // Our SYN-ACK was lost: the peer repeats its SYN. Repeat the SYN-ACK.
+        if (syn && !h.has(flag::ack) && h.seq == irs_) {
+            ++counters.retransmits;
+            emit(flag::syn | flag::ack, iss_, {}, true);
+            return;
+        }
+        // Simultaneous open (S07): the peer's SYN-ACK completes our SYN-RECEIVED
+        // without another ACK; it is neither out of window nor a stray SYN.
+        if (!passive_ && syn && h.has(flag::ack) && !rst && h.seq == irs_ && h.ack == snd_nxt_) {
+            establish(h);
+            if (state_ != State::closed) {
+                send_ack();
+                output();
+            }
+            return;
+        }
+    }
+
+    // RFC 7323 5.3 (PAWS): a timestamp older than TS.Recent marks an old duplicate.
+    if (ts_enabled_ && !rst && h.options.timestamps &&
+        static_cast<std::int32_t>(h.options.timestamps->value - ts_recent_) < 0) {
+        TcpCounters::bump(counters.dropped, SegmentDrop::paws);
+        send_ack();
+        return;
+    }
+
+    // First: check the sequence number.
+    const std::uint32_t seg_len =
+        static_cast<std::uint32_t>(seg.payload.size()) + (syn ? 1 : 0) + (fin ? 1 : 0);
+    if (!sequence_acceptable(h.seq, seg_len)) {
+        TcpCounters::bump(counters.dropped, SegmentDrop::out_of_window);
+        if (rst) {
+            TcpCounters::bump(counters.rst_received, state_ == State::time_wait
+                                                         ? RstReceived::in_time_wait
+                                                         : RstReceived::out_of_window);
+            return;
+        }
+        // TIME-WAIT: the peer repeats its FIN because our ACK was lost.
+        if (state_ == State::time_wait && fin) arm(lifetime_timer_, 2 * stack_.config().msl);
+        send_ack();
+        return;
+    }
+
+    // Second: the RST bit.
+    if (rst) {
+        on_rst(h.seq);
+        return;
+    }
+
+    // Fourth: a SYN on a synchronized connection (RFC 5961 4.2): challenge ACK.
+    if (syn) {
+        TcpCounters::bump(counters.dropped, SegmentDrop::syn_in_window);
+        send_challenge_ack();
+        return;
+    }
+
+    // Fifth: the ACK field.
+    if (!h.has(flag::ack)) {
+        TcpCounters::bump(counters.dropped, SegmentDrop::no_ack);
+        return;
+    }
+    take_timestamp(h);
+    if (!on_ack(h, seg.payload.size())) return;
+
+    // Sixth: URG is treated as in-band data (RFC 6093); nothing to do.
+
+    // Seventh: the segment text, trimmed to what is new and fits the window.
+    SeqNum seq = h.seq;
+    std::span<const std::uint8_t> data = seg.payload;
+    bool fin_in_window = fin;
+    if (seq < rcv_nxt_) {
+        std::uint32_t already = static_cast<std::uint32_t>(rcv_nxt_ - seq);
+        if (already > data.size()) {
+            data = {};
+            fin_in_window = false;  // a FIN we already have
+        } else {
+            data = data.subspan(already);
+        }
+        seq = rcv_nxt_;
+    }
+    if (std::uint32_t room = receive_window(); data.size() > room) {
+        data = data.first(room);
+        fin_in_window = false;
+    }
+    if (!data.empty()) {
+        if (in_state(state_, {State::established, State::fin_wait_1, State::fin_wait_2})) {
+            on_text(seq, data);
+            if (state_ == State::closed) return;
+        }
+        // After the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT) new
+        // text cannot be valid; the acceptability test already bounded it.
+    }
+
+    // Eighth: the FIN bit, once everything before it has arrived.
+    if (fin_in_window && !peer_fin_ && seq + static_cast<std::uint32_t>(data.size()) == rcv_nxt_)
+        on_fin();
+    if (state_ == State::closed) return;
+
+    output();
+    if (state_ != State::closed) schedule_ack(false);
+}
+
+void Connection::on_rst(SeqNum seq) {
+    auto& counters = stack_.counters_;
+    if (state_ == State::time_wait) {  // RFC 1337: TIME-WAIT assassination is refused
+        TcpCounters::bump(counters.rst_received, RstReceived::in_time_wait);
+        return;
+    }
+    if (seq != rcv_nxt_) {  // RFC 5961 3.2: in window but not exact
+        TcpCounters::bump(counters.rst_received, RstReceived::challenged);
+        send_challenge_ack();
+        return;
+    }
+    TcpCounters::bump(counters.rst_received, RstReceived::accepted);
+    if (state_ == State::syn_received)
+        close_with(passive_ ? CloseReason::handshake_reset : CloseReason::refused);
+    else
+        close_with(CloseReason::reset_by_peer);
+}
+
+bool Connection::on_ack(const TcpHeader& h, std::size_t payload_len) {
+    auto& counters = stack_.counters_;
+    const SeqNum ack = h.ack;
+
+    if (state_ == State::syn_received) {
+        if (!(snd_una_ < ack && ack <= snd_max_)) {
+            stack_.reply_reset(tuple_, h, payload_len, RstSent::bad_ack);
+            return false;
+        }
+        establish(h);
+        return state_ != State::closed;
+    }
+
+    // RFC 5961 5.2: an ACK must lie in [SND.UNA - MAX.SND.WND, SND.NXT].
+    if (ack > snd_max_) {
+        TcpCounters::bump(counters.dropped, SegmentDrop::ack_unsent);
+        send_challenge_ack();
+        return false;
+    }
+    if (ack < snd_una_ - max_snd_wnd_) {
+        TcpCounters::bump(counters.dropped, SegmentDrop::ack_too_old);
+        send_challenge_ack();
+        return false;
+    }
+
+    const std::uint32_t old_wnd = snd_wnd_;
+    if (ack > snd_una_) {
+        std::uint32_t acked = static_cast<std::uint32_t>(ack - snd_una_);
+        if (ack > send_buffer_seq_) {
+            std::size_t data_acked =
+                std::min<std::size_t>(static_cast<std::uint32_t>(ack - send_buffer_seq_),
+                                      send_buffer_.size());
+            send_buffer_.consume(data_acked);
+            send_buffer_seq_ += static_cast<std::uint32_t>(data_acked);
+        }
+        if (ts_enabled_ && h.options.timestamps && h.options.timestamps->echo != 0) {
+            rtt_.sample(std::chrono::milliseconds(ts_now() - h.options.timestamps->echo));
+        } else if (rtt_timing_ && ack >= rtt_seq_) {
+            rtt_.sample(stack_.now() - rtt_sent_at_);
+            rtt_timing_ = false;
+        }
+        retries_ = 0;
+        // RFC 5681 3.1: slow start below ssthresh, congestion avoidance above.
+        if (cwnd_ < ssthresh_) cwnd_ += std::min<std::uint32_t>(acked, snd_mss_);
+        else cwnd_ += std::max<std::uint32_t>(1, snd_mss_ * snd_mss_ / cwnd_);
+        if (dup_acks_ >= 3) cwnd_ = std::max(ssthresh_, std::uint32_t{snd_mss_});  // leave recovery
+        dup_acks_ = 0;
+        snd_una_ = ack;
+        if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+        if (snd_una_ == snd_max_) {
+            cancel(retransmit_timer_);
+            send_buffer_.release_if_empty();
+        } else {
+            arm_retransmit();
+        }
+    } else if (ack == snd_una_ && payload_len == 0 && !h.has(flag::fin) && snd_max_ != snd_una_ &&
+               (std::uint32_t{h.window} << snd_wscale_) == old_wnd) {
+        // RFC 5681 3.2: the third duplicate ACK triggers fast retransmit.
+        if (++dup_acks_ == 3) {
+            std::uint32_t flight = static_cast<std::uint32_t>(snd_max_ - snd_una_);
+            ssthresh_ = std::max(flight / 2, 2u * snd_mss_);
+            resend_oldest();
+            cwnd_ = ssthresh_ + 3u * snd_mss_;
+        } else if (dup_acks_ > 3) {
+            cwnd_ += snd_mss_;
+        }
+    }
+
+    // RFC 9293 3.10.7.4: update the send window from the newest segment only.
+    if (snd_wl1_ < h.seq || (snd_wl1_ == h.seq && snd_wl2_ <= ack)) {
+        snd_wnd_ = std::uint32_t{h.window} << snd_wscale_;
+        snd_wl1_ = h.seq;
+        snd_wl2_ = ack;
+        max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+    }
+
+    const bool fin_acked = fin_sent_ && snd_una_ == snd_max_;
+    switch (state_) {
+        case State::fin_wait_1:
+            if (fin_acked) {
+                set_state(State::fin_wait_2);
+                if (app_closed_) arm(lifetime_timer_, stack_.config().fin_wait_2_timeout);
+            }
+            break;
+        case State::closing:
+            if (fin_acked) enter_time_wait();
+            break;
+        case State::last_ack:
+            if (fin_acked) {
+                close_with(CloseReason::normal);
+                return false;
+            }
+            break;
+        default:
+            break;
+    }
+
+    if (send_blocked_ && send_space() > 0 && handler_) {
+        send_blocked_ = false;
+        handler_->on_send_space(*this);
+        if (state_ == State::closed) return false;
+    }
+    return true;
+}
+
+void Connection::on_text(SeqNum seq, std::span<const std::uint8_t> data) {
+    if (seq != rcv_nxt_) {
+        // A hole before this segment. It is not queued in this version: the
+        // duplicate ACK tells the peer where the hole is (RFC 5681 4.2).
+        TcpCounters::bump(stack_.counters_.dropped, SegmentDrop::out_of_order);
+        schedule_ack(true);
+        return;
+    }
+    rcv_nxt_ += static_cast<std::uint32_t>(data.size());
+    ++unacked_segments_;  // acknowledged at the latest with the second (RFC 5681 4.2)
+    deliver(data);
+}
+
+void Connection::deliver(std::span<const std::uint8_t> data) {
+    if (app_closed_) {
+        // The application will never read this: tell the peer (as Linux does).
+        send_reset(RstSent::unread_data);
+        close_with(CloseReason::unread_data);
+        return;
+    }
+    if (!recv_buffer_.empty() || handler_ == nullptr) {
+        recv_buffer_.append(data);  // the advertised window guarantees room
+        return;
+    }
+    std::size_t consumed = std::min(handler_->on_data(*this, data), data.size());
+    if (state_ == State::closed || app_closed_) return;
+    recv_buffer_.append(data.subspan(consumed));
+}
+
+void Connection::on_fin() {
+    peer_fin_ = true;
+    rcv_nxt_ += 1;
+    schedule_ack(true);
+    switch (state_) {
+        case State::established:
+            set_state(State::close_wait);
+            if (handler_) handler_->on_peer_closed(*this);
+            break;
+        case State::fin_wait_1:
+            set_state(State::closing);  // our FIN is not acknowledged yet (S21)
+            break;
+        case State::fin_wait_2:
+            enter_time_wait();
+            break;
+        default:
+            break;
+    }
+}
+
+void Connection::take_timestamp(const TcpHeader& h) {
+    // RFC 7323 4.3: remember TSval of in-order segments to echo and for PAWS.
+    if (ts_enabled_ && h.options.timestamps && h.seq <= rcv_nxt_ &&
+        static_cast<std::int32_t>(h.options.timestamps->value - ts_recent_) >= 0)
+        ts_recent_ = h.options.timestamps->value;
+}
+
+bool Connection::accepts_syn_in_time_wait(const TcpHeader& syn) const {
+    // RFC 6191 3: a timestamp newer than the last one seen, or, without
+    // timestamps, a sequence number beyond the old connection's.
+    if (ts_enabled_ && syn.options.timestamps)
+        return static_cast<std::int32_t>(syn.options.timestamps->value - ts_recent_) > 0;
+    return syn.seq > rcv_nxt_;
+}
+
+// ---------------------------------------------------------------- application calls
+
+std::size_t Connection::send(std::span<const std::uint8_t> data) {
+    if (fin_queued_ || !in_state(state_, {State::syn_sent, State::syn_received,
+                                          State::established, State::close_wait}))
+        return 0;
+    std::size_t n = send_buffer_.append(data);
+    if (n < data.size()) send_blocked_ = true;
+    output();
+    return n;
+}
+
+std::size_t Connection::send_space() const {
+    return fin_queued_ ? 0 : send_buffer_.free_space();
+}
+
+void Connection::consume_received(std::size_t n) {
+    std::uint32_t before = receive_window();
+    recv_buffer_.consume(n);
+    if (recv_buffer_.empty()) recv_buffer_.release_if_empty();
+    // Receiver-side silly window avoidance (RFC 9293 3.8.6.2.2): announce the
+    // window only once it opened by a full segment or half the buffer.
+    std::uint32_t opened = receive_window() - before;
+    if (is_synchronized(state_) && !peer_fin_ &&
+        (before < snd_mss_ || opened >= stack_.config().receive_buffer / 2))
+        send_ack();
+}
+
+void Connection::shutdown_write() {
+    if (fin_queued_) return;
+    switch (state_) {
+        case State::syn_sent:
+            close_with(CloseReason::aborted);
+            return;
+        case State::syn_received:
+            fin_queued_ = true;  // sent once established (RFC 9293 3.10.4)
+            return;
+        case State::established:
+            fin_queued_ = true;
+            set_state(State::fin_wait_1);
+            break;
+        case State::close_wait:
+            fin_queued_ = true;
+            set_state(State::last_ack);
+            break;
+        default:
+            return;
+    }
+    output();
+}
+
+void Connection::close() {
+    if (state_ == State::closed || app_closed_) return;
+    app_closed_ = true;
+    if (!recv_buffer_.empty()) {
+        send_reset(RstSent::unread_data);
+        close_with(CloseReason::unread_data);
+        return;
+    }
+    shutdown_write();
+    if (state_ == State::fin_wait_2) arm(lifetime_timer_, stack_.config().fin_wait_2_timeout);
+}
+
+void Connection::abort() {
+    if (state_ == State::closed) return;
+    if (state_ != State::syn_sent && state_ != State::time_wait) send_reset(RstSent::app_abort);
+    close_with(CloseReason::aborted);
+}
+
+// ---------------------------------------------------------------- output
+
+std::uint32_t Connection::receive_window() const {
+    return stack_.config().receive_buffer - static_cast<std::uint32_t>(recv_buffer_.size());
+}
+
+std::uint16_t Connection::advertised_window(bool syn) const {
+    std::uint32_t w = syn ? receive_window() : receive_window() >> rcv_wscale_;
+    return static_cast<std::uint16_t>(std::min<std::uint32_t>(w, 0xffff));
+}
+
+std::uint32_t Connection::ts_now() const {
+    return static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(stack_.now().since_epoch).count());
+}
+
+void Connection::emit(std::uint8_t flags, SeqNum seq, ByteRing::Pieces payload, bool syn_options) {
+    OutSegment o;
+    o.tuple = tuple_;
+    TcpHeader& h = o.header;
+    h.src_port = tuple_.local_port;
+    h.dst_port = tuple_.remote_port;
+    h.seq = seq;
+    h.flags = flags;
+    if (flags & flag::ack) h.ack = rcv_nxt_;
+    h.window = advertised_window(syn_options);
+    if (syn_options) {
+        const StackConfig& cfg = stack_.config();
+        h.options.mss = cfg.mss;
+        // A SYN offers what we support; a SYN-ACK only what the peer offered.
+        bool offer_ws = state_ == State::syn_sent ? cfg.window_scaling
+                                                  : cfg.window_scaling && snd_wscale_ + rcv_wscale_ > 0;
+        if (offer_ws) h.options.window_scale = rcv_wscale_;
+        h.options.sack_permitted = sack_enabled_;
+    }
+    if (ts_enabled_) h.options.timestamps = net::TcpTimestamps{ts_now(), (flags & flag::ack) ? ts_recent_ : 0};
+    o.payload_first = payload.first;
+    o.payload_second = payload.second;
+    if (flags & flag::ack) {
+        unacked_segments_ = 0;
+        cancel(delayed_ack_timer_);
+    }
+    stack_.emit(o);
+}
+
+void Connection::send_control(std::uint8_t flags, SeqNum seq) { emit(flags, seq, {}, false); }
+
+void Connection::send_challenge_ack() {
+    if (!stack_.challenge_ack_allowed()) {
+        TcpCounters::bump(stack_.counters_.dropped, SegmentDrop::challenge_rate_limited);
+        return;
+    }
+    ++stack_.counters_.challenge_acks;
+    send_ack();
+}
+
+void Connection::send_reset(RstSent why) {
+    TcpCounters::bump(stack_.counters_.rst_sent, why);
+    send_control(flag::rst | flag::ack, snd_nxt_);
+}
+
+void Connection::output() {
+    if (!in_state(state_, {State::established, State::close_wait, State::fin_wait_1,
+                           State::closing, State::last_ack}))
+        return;
+    const std::uint32_t mss = effective_mss();
+    const std::uint32_t buffered = static_cast<std::uint32_t>(send_buffer_.size());
+    for (;;) {
+        std::uint32_t offset = static_cast<std::uint32_t>(snd_nxt_ - send_buffer_seq_);
+        if (offset >= buffered) break;
+        std::uint32_t unsent = buffered - offset;
+        std::uint32_t flight = static_cast<std::uint32_t>(snd_nxt_ - snd_una_);
+        std::uint32_t wnd = std::min(snd_wnd_, cwnd_);
+        if (flight >= wnd) break;
+        std::uint32_t len = std::min({unsent, mss, wnd - flight});
+        // Sender-side silly window avoidance (RFC 9293 3.8.6.2.1), Nagle off.
+        if (len < mss && len < unsent && len < max_snd_wnd_ / 2) break;
+        bool last = offset + len == buffered;
+        std::uint8_t flags = flag::ack | (last ? flag::psh : 0);
+        if (last && fin_queued_ && !fin_sent_) flags |= flag::fin;
+        bool retransmission = snd_nxt_ < snd_max_;
+        if (retransmission) ++stack_.counters_.retransmits;
+        else if (!rtt_timing_ && !ts_enabled_) {
+            rtt_timing_ = true;
+            rtt_seq_ = snd_nxt_ + len;
+            rtt_sent_at_ = stack_.now();
+        }
+        emit(flags, snd_nxt_, send_buffer_.peek(offset, len), false);
+        snd_nxt_ += len;
+        if (flags & flag::fin) {
+            fin_sent_ = true;
+            snd_nxt_ += 1;
+        }
+        snd_max_ = seq_max(snd_max_, snd_nxt_);
+    }
+    if (fin_queued_ && !fin_sent_ && snd_nxt_ == send_buffer_seq_ + buffered) {
+        emit(flag::fin | flag::ack, snd_nxt_, {}, false);
+        fin_sent_ = true;
+        snd_nxt_ += 1;
+        snd_max_ = seq_max(snd_max_, snd_nxt_);
+    }
+    // Something unacknowledged, or data waiting for a closed window (persist).
+    bool waiting = snd_nxt_ != snd_una_ ||
+                   static_cast<std::uint32_t>(snd_nxt_ - send_buffer_seq_) < buffered;
+    if (waiting && !retransmit_timer_.armed()) arm_retransmit();
+}
+
+std::uint32_t Connection::effective_mss() const {
+    // RFC 6691: the MSS counts no options, so the timestamp option comes off it.
+    return snd_mss_ - (ts_enabled_ ? kTimestampOptionLen : 0);
+}
+
+void Connection::resend_oldest() {
+    ++stack_.counters_.retransmits;
+    const std::uint32_t mss = effective_mss();
+    const std::uint32_t offset = static_cast<std::uint32_t>(snd_una_ - send_buffer_seq_);
+    ByteRing::Pieces piece = send_buffer_.peek(offset, mss);
+    const bool fin = fin_sent_ && snd_una_ + static_cast<std::uint32_t>(piece.size()) + 1 == snd_max_;
+    emit(flag::ack | (fin ? flag::fin : 0), snd_una_, piece, false);
+}
+
+void Connection::schedule_ack(bool now) {
+    if (now || unacked_segments_ >= 2) {
+        send_ack();
+    } else if (unacked_segments_ > 0 && !delayed_ack_timer_.armed()) {
+        arm(delayed_ack_timer_, stack_.config().delayed_ack);
+    }
+}
+
+// ---------------------------------------------------------------- timers
+
+void Connection::arm(ConnectionTimer& t, Duration after) { stack_.timers_.arm(t, stack_.now() + after); }
+void Connection::cancel(ConnectionTimer& t) { stack_.timers_.cancel(t); }
+void Connection::arm_retransmit() { arm(retransmit_timer_, rtt_.rto()); }
+
+void Connection::on_timer(TimerKind kind) {
+    switch (kind) {
+        case TimerKind::retransmit:
+            retransmit_timeout();
+            break;
+        case TimerKind::delayed_ack:
+            if (unacked_segments_ > 0) send_ack();
+            break;
+        case TimerKind::lifetime:
+            if (state_ == State::time_wait) close_with(CloseReason::normal);
+            else if (state_ == State::fin_wait_2) close_with(CloseReason::fin_wait_2_timeout);
+            break;
+    }
+}
+
+void Connection::retransmit_timeout() {
+    const StackConfig& cfg = stack_.config();
+    std::uint8_t limit = state_ == State::syn_sent       ? cfg.syn_retries
+                         : state_ == State::syn_received ? cfg.synack_retries
+                                                         : cfg.data_retries;
+    if (++retries_ > limit) {
+        close_with(state_ == State::syn_sent       ? CloseReason::connect_timeout
+                   : state_ == State::syn_received ? CloseReason::handshake_timeout
+                                                   : CloseReason::retransmit_timeout);
+        return;
+    }
+    rtt_.back_off();  // RFC 6298 (5.5)
+    rtt_timing_ = false;  // Karn: never time a retransmitted segment
+    ++stack_.counters_.retransmits;
+    if (state_ == State::syn_sent) {
+        emit(flag::syn, iss_, {}, true);
+    } else if (state_ == State::syn_received) {
+        emit(flag::syn | flag::ack, iss_, {}, true);
+    } else {
+        const std::uint32_t buffered = static_cast<std::uint32_t>(send_buffer_.size());
+        const bool persist = snd_una_ == snd_nxt_ && snd_wnd_ == 0 &&
+                             static_cast<std::uint32_t>(snd_nxt_ - send_buffer_seq_) < buffered;
+        if (persist) {
+            // RFC 9293 3.8.6.1: probe a zero window with one byte of new data.
+            std::uint32_t offset = static_cast<std::uint32_t>(snd_nxt_ - send_buffer_seq_);
+            emit(flag::ack, snd_nxt_, send_buffer_.peek(offset, 1), false);
+            snd_nxt_ += 1;
+            snd_max_ = seq_max(snd_max_, snd_nxt_);
+        } else {
+            // RFC 5681 3.1 (4): after a timeout, ssthresh halves and cwnd restarts
+            // at one segment; resend from the first unacknowledged byte.
+            --stack_.counters_.retransmits;  // output() counts each resent segment
+            std::uint32_t flight = static_cast<std::uint32_t>(snd_max_ - snd_una_);
+            ssthresh_ = std::max(flight / 2, 2u * snd_mss_);
+            cwnd_ = snd_mss_;
+            dup_acks_ = 0;
+            snd_nxt_ = snd_una_;
+            fin_sent_ = false;
+            output();
+        }
+    }
+    arm_retransmit();
+}
+
+// ---------------------------------------------------------------- state
+
+void Connection::set_state(State s) {
+    auto& gauge = stack_.counters_.in_state;
+    --gauge[static_cast<std::size_t>(state_)];
+    ++gauge[static_cast<std::size_t>(s)];
+    state_ = s;
+}
+
+void Connection::enter_time_wait() {
+    set_state(State::time_wait);
+    cancel(retransmit_timer_);
+    arm(lifetime_timer_, 2 * stack_.config().msl);
+    // The application is done with this connection; TIME-WAIT is the stack's.
+    if (app_knows_ && handler_) {
+        ConnectionHandler* h = handler_;
+        handler_ = nullptr;
+        app_knows_ = false;
+        h->on_closed(*this, CloseReason::normal);
+    }
+}
+
+void Connection::close_with(CloseReason why) {
+    if (state_ == State::closed) return;
+    cancel(retransmit_timer_);
+    cancel(delayed_ack_timer_);
+    cancel(lifetime_timer_);
+    if (listener_) {
+        --listener_->half_open;
+        listener_ = nullptr;
+    }
+    set_state(State::closed);
+    TcpCounters::bump(stack_.counters_.closed, why);
+    if (app_knows_ && handler_) {
+        ConnectionHandler* h = handler_;
+        handler_ = nullptr;
+        h->on_closed(*this, why);
+    }
+    stack_.retire(*this);
+}
+
+}  // namespace synline::tcp

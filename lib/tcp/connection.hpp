@@ -1,0 +1,176 @@
+// One TCP connection: its transmission control block (RFC 9293 3.3.1) and the
+// segment-arrives processing of RFC 9293 3.10.7. Connections are created and
+// owned by their core's Stack; applications hold references only inside
+// callbacks or until on_closed.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "net/four_tuple.hpp"
+#include "net/seq_num.hpp"
+#include "net/tcp_header.hpp"
+#include "tcp/byte_ring.hpp"
+#include "tcp/connection_handler.hpp"
+#include "tcp/counters.hpp"
+#include "tcp/rtt_estimator.hpp"
+#include "tcp/state.hpp"
+#include "tcp/time.hpp"
+#include "tcp/timer_wheel.hpp"
+
+namespace synline::tcp {
+
+class Stack;
+class Connection;
+struct Listener;
+
+enum class TimerKind : std::uint8_t {
+    retransmit,   // SYN, SYN-ACK, data and FIN retransmission; zero-window probes
+    delayed_ack,  // RFC 1122 4.2.3.2
+    lifetime,     // TIME-WAIT, FIN-WAIT-2 timeout, keepalive: one at a time
+};
+
+struct ConnectionTimer : TimerNode {
+    Connection* owner = nullptr;
+    TimerKind kind = TimerKind::retransmit;
+};
+
+class Connection {
+public:
+    Connection(Stack& stack, const net::FourTuple& tuple, ConnectionHandler* handler);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // ---- Application API ----
+    // Queues bytes for sending; returns how many were taken (limited by the send
+    // buffer). When fewer than offered were taken, on_send_space follows later.
+    std::size_t send(std::span<const std::uint8_t> data);
+    std::size_t send_space() const;
+    // Sends FIN after the queued data; receiving continues (half-close).
+    void shutdown_write();
+    // Ends the connection gracefully. With unread received data it resets
+    // instead, as Linux does, so the peer learns the data was lost (S26).
+    void close();
+    // Sends RST and discards queued data at once (linger 0, S25).
+    void abort();
+
+    // Data received but not yet consumed by the application.
+    ByteRing::Pieces received() const { return recv_buffer_.peek(0, recv_buffer_.size()); }
+    void consume_received(std::size_t n);
+
+    State state() const { return state_; }
+    const net::FourTuple& tuple() const { return tuple_; }
+    void set_handler(ConnectionHandler* h) { handler_ = h; }
+    ConnectionHandler* handler() const { return handler_; }
+    void* app_context = nullptr;  // for the application's per-connection state
+
+    // ---- Stack side ----
+    void open_passive(const net::TcpSegmentView& syn, Listener& listener);
+    void open_active();
+    void on_segment(const net::TcpSegmentView& seg);
+    void on_timer(TimerKind kind);
+    // RFC 6191: may a SYN reuse this TIME-WAIT 4-tuple?
+    bool accepts_syn_in_time_wait(const net::TcpHeader& syn) const;
+
+    net::SeqNum snd_nxt() const { return snd_nxt_; }
+    net::SeqNum rcv_nxt() const { return rcv_nxt_; }
+
+private:
+    friend class Stack;
+
+    // RFC 9293 3.10.7 steps
+    void on_segment_syn_sent(const net::TcpSegmentView& seg);
+    bool sequence_acceptable(net::SeqNum seq, std::uint32_t seg_len) const;
+    void on_rst(net::SeqNum seq);
+    bool on_ack(const net::TcpHeader& h, std::size_t payload_len);
+    void on_text(net::SeqNum seq, std::span<const std::uint8_t> payload);
+    void on_fin();
+    void establish(const net::TcpHeader& h);
+    void deliver(std::span<const std::uint8_t> data);
+
+    // Output
+    void output();
+    std::uint32_t effective_mss() const;
+    void send_control(std::uint8_t flags, net::SeqNum seq);
+    void emit(std::uint8_t flags, net::SeqNum seq, ByteRing::Pieces payload, bool syn_options);
+    void send_ack() { send_control(net::tcp_flag::ack, snd_nxt_); }
+    void send_challenge_ack();
+    void send_reset(RstSent why);
+    void retransmit_timeout();
+    void resend_oldest();  // fast retransmit: the first unacknowledged segment
+    void arm_retransmit();
+    void schedule_ack(bool now);
+    std::uint32_t receive_window() const;
+    std::uint16_t advertised_window(bool syn) const;
+    std::uint32_t ts_now() const;
+    void take_timestamp(const net::TcpHeader& h);
+
+    void set_state(State s);
+    void enter_time_wait();
+    // Ends the connection: timers off, out of the table, the app told once.
+    void close_with(CloseReason why);
+    void arm(ConnectionTimer& t, Duration after);
+    void cancel(ConnectionTimer& t);
+
+    Stack& stack_;
+    net::FourTuple tuple_;
+    ConnectionHandler* handler_;
+    Listener* listener_ = nullptr;  // while a passive open is half-open
+    State state_ = State::closed;
+    bool passive_ = false;
+    bool app_knows_ = false;        // on_established or a connect reached the app
+    bool app_closed_ = false;       // close() called: no more reading either
+    bool fin_queued_ = false;       // shutdown_write()/close() called
+    bool fin_sent_ = false;
+    bool peer_fin_ = false;
+    bool send_blocked_ = false;     // a send() came up short: on_send_space owed
+    bool window_was_closed_ = false;
+    std::uint8_t retries_ = 0;      // consecutive retransmission timeouts
+    std::uint8_t keepalive_probes_sent_ = 0;
+
+    // Send sequence space (RFC 9293 3.3.1)
+    net::SeqNum iss_;
+    net::SeqNum snd_una_;
+    net::SeqNum snd_nxt_;
+    net::SeqNum snd_max_;          // highest sequence sent: acks up to here are valid
+    net::SeqNum snd_wl1_;
+    net::SeqNum snd_wl2_;
+    std::uint32_t snd_wnd_ = 0;
+    std::uint32_t max_snd_wnd_ = 0;
+    std::uint8_t snd_wscale_ = 0;
+    std::uint16_t snd_mss_ = 536;  // RFC 9293 3.7.1 default until the peer says
+    net::SeqNum send_buffer_seq_;  // sequence number of send_buffer_'s first byte
+    ByteRing send_buffer_;
+
+    // Congestion control (RFC 5681)
+    std::uint32_t cwnd_ = 0;
+    std::uint32_t ssthresh_ = 0xffffffff;
+    std::uint8_t dup_acks_ = 0;
+
+    // Receive sequence space
+    net::SeqNum irs_;
+    net::SeqNum rcv_nxt_;
+    std::uint8_t rcv_wscale_ = 0;
+    std::uint32_t rcv_wnd_advertised_ = 0;  // right edge offered, relative to rcv_nxt
+    std::uint8_t unacked_segments_ = 0;
+    ByteRing recv_buffer_;
+
+    // Options (RFC 7323)
+    bool ts_enabled_ = false;
+    bool sack_enabled_ = false;
+    std::uint32_t ts_recent_ = 0;
+
+    // RTT (RFC 6298) timed without timestamps by one segment at a time (Karn)
+    RttEstimator rtt_;
+    bool rtt_timing_ = false;
+    net::SeqNum rtt_seq_;
+    Instant rtt_sent_at_;
+    Instant last_received_at_;
+
+    ConnectionTimer retransmit_timer_;
+    ConnectionTimer delayed_ack_timer_;
+    ConnectionTimer lifetime_timer_;
+};
+
+}  // namespace synline::tcp

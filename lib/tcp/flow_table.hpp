@@ -1,0 +1,128 @@
+// The per-core connection table, keyed by the 4-tuple.
+//
+// Open addressing with linear probing: a lookup walks consecutive slots from the
+// key's home slot, so a probe chain is a run of adjacent cache lines that the
+// hardware prefetcher follows. Deletion shifts later members of the chain back
+// (Knuth, TAOCP vol. 3, 6.4, Algorithm R) instead of leaving tombstones, so chains
+// never lengthen with churn and no periodic rehash is needed. Each slot keeps the
+// low 32 bits of the key's hash next to the key: a probe past another key almost
+// always fails on that one word, and the home slot of a resident follows from it
+// without rehashing. The slot array is sized once, for a load factor of at most
+// 0.75, and never reallocated.
+//
+// Not thread-safe: each core owns its table.
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <type_traits>
+#include <vector>
+
+#include "net/four_tuple.hpp"
+
+namespace synline::tcp {
+
+template <class Value>  // a pointer type, e.g. Connection*; nullptr marks an empty slot
+class FlowTable {
+    static_assert(std::is_pointer_v<Value>, "FlowTable stores pointers; nullptr means absent");
+
+public:
+    // Throws std::length_error when max_entries needs more than 2^32 slots.
+    explicit FlowTable(std::size_t max_entries)
+        : max_entries_(max_entries), slots_(slot_count_for(max_entries)), mask_(slots_.size() - 1) {}
+
+    Value find(const net::FourTuple& key) const {
+        const std::uint32_t tag = tag_of(key);
+        for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
+            const Slot& slot = slots_[i];
+            if (slot.value == nullptr) return nullptr;
+            if (slot.tag == tag && slot.key == key) return slot.value;
+        }
+    }
+
+    // False when the table already holds max_entries, when `key` is present, or
+    // when `v` is null.
+    bool insert(const net::FourTuple& key, Value v) {
+        if (v == nullptr || size_ == max_entries_) return false;
+        const std::uint32_t tag = tag_of(key);
+        for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
+            Slot& slot = slots_[i];
+            if (slot.value == nullptr) {
+                slot = Slot{tag, key, v};
+                ++size_;
+                return true;
+            }
+            if (slot.tag == tag && slot.key == key) return false;
+        }
+    }
+
+    bool erase(const net::FourTuple& key) {
+        const std::uint32_t tag = tag_of(key);
+        std::size_t hole = tag & mask_;
+        for (;; hole = (hole + 1) & mask_) {
+            const Slot& slot = slots_[hole];
+            if (slot.value == nullptr) return false;
+            if (slot.tag == tag && slot.key == key) break;
+        }
+        // Backward shift: walk the rest of the chain and move back into the hole
+        // every entry whose home slot does not lie cyclically between the hole and
+        // its current slot, i.e. every entry a lookup would otherwise stop short of.
+        for (std::size_t next = (hole + 1) & mask_; slots_[next].value != nullptr; next = (next + 1) & mask_) {
+            const std::size_t home = slots_[next].tag & mask_;
+            if (((next - home) & mask_) >= ((next - hole) & mask_)) {
+                slots_[hole] = slots_[next];
+                hole = next;
+            }
+        }
+        slots_[hole] = Slot{};
+        --size_;
+        return true;
+    }
+
+    // Starts loading the key's home slot, for a burst that looks up several keys:
+    // prefetch them all first, then find() each (DPDK l3fwd does the same).
+    void prefetch(const net::FourTuple& key) const { __builtin_prefetch(&slots_[home_slot(key)]); }
+
+    std::size_t size() const { return size_; }
+    std::size_t max_entries() const { return max_entries_; }
+    std::size_t slot_count() const { return slots_.size(); }
+    std::size_t home_slot(const net::FourTuple& key) const { return tag_of(key) & mask_; }
+
+    // f(const FourTuple&, Value) for every entry, in slot order. f must not insert
+    // into or erase from this table.
+    template <class F>
+    void for_each(F&& f) const {
+        for (const Slot& slot : slots_)
+            if (slot.value != nullptr) f(slot.key, slot.value);
+    }
+
+private:
+    struct Slot {
+        std::uint32_t tag = 0;
+        net::FourTuple key{};
+        Value value = nullptr;
+    };
+
+    static std::uint32_t tag_of(const net::FourTuple& key) {
+        return static_cast<std::uint32_t>(net::hash_of(key));
+    }
+
+    static std::size_t slot_count_for(std::size_t max_entries) {
+        // ceil(max_entries / 0.75), which always leaves an empty slot, so every probe
+        // loop terminates; at least one slot for an empty table.
+        const std::size_t wanted = std::max<std::size_t>(max_entries + (max_entries + 2) / 3, 1);
+        if (wanted > (std::size_t{1} << 32))
+            throw std::length_error("FlowTable: more than 2^32 slots");
+        return std::bit_ceil(wanted);
+    }
+
+    std::size_t max_entries_;
+    std::size_t size_ = 0;
+    std::vector<Slot> slots_;
+    std::size_t mask_;
+};
+
+}  // namespace synline::tcp

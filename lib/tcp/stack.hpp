@@ -1,0 +1,79 @@
+// One core's TCP: its connection table, listeners, timers and counters. The
+// engine feeds it validated segments and the current time; the stack answers
+// through its SegmentSink. Nothing here is shared with another core.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "net/four_tuple.hpp"
+#include "net/tcp_header.hpp"
+#include "tcp/connection.hpp"
+#include "tcp/counters.hpp"
+#include "tcp/flow_table.hpp"
+#include "tcp/isn.hpp"
+#include "tcp/listener.hpp"
+#include "tcp/object_pool.hpp"
+#include "tcp/segment_sink.hpp"
+#include "tcp/stack_config.hpp"
+#include "tcp/timer_wheel.hpp"
+
+namespace synline::tcp {
+
+class Stack {
+public:
+    Stack(const StackConfig& config, SegmentSink& sink, const SipKey& secret, Instant now);
+    ~Stack();
+    Stack(const Stack&) = delete;
+    Stack& operator=(const Stack&) = delete;
+
+    // A validated segment for one of our addresses. `src`/`dst` are the IPv4
+    // source and destination of the packet that carried it.
+    void input(net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpSegmentView& seg, Instant now);
+    // Runs the timers that are due.
+    void advance(Instant now);
+
+    // Starts listening on `port` of every local address. False if already taken.
+    bool listen(std::uint16_t port, ConnectionHandler& handler, ListenOptions options = {});
+    bool unlisten(std::uint16_t port);
+
+    const TcpCounters& counters() const { return counters_; }
+    const StackConfig& config() const { return config_; }
+    std::size_t connection_count() const { return pool_.in_use(); }
+    Instant now() const { return now_; }
+
+private:
+    friend class Connection;
+
+    void listener_input(Listener& l, const net::FourTuple& t, const net::TcpSegmentView& seg);
+    void closed_input(const net::FourTuple& t, const net::TcpSegmentView& seg);
+    // Reset-generation rules for a segment that matches no connection (RFC 9293 3.5.2 (1)).
+    void reply_reset(const net::FourTuple& t, const net::TcpHeader& h, std::size_t payload_len,
+                     RstSent why);
+    Connection* create_connection(const net::FourTuple& t, ConnectionHandler* handler);
+    // A connection ended: remove it from the table now, free it after the
+    // current input or timer run (a callback may still be using it).
+    void retire(Connection& c);
+    void reap();
+    void emit(const OutSegment& seg);
+    bool challenge_ack_allowed();
+
+    StackConfig config_;
+    SegmentSink& sink_;
+    IsnGenerator isn_;
+    Instant now_;
+    ObjectPool<Connection> pool_;
+    FlowTable<Connection*> table_;
+    TimerWheel timers_;
+    std::vector<std::unique_ptr<Listener>> listeners_;      // few; looked up by port below
+    std::unique_ptr<std::array<Listener*, 65536>> listener_by_port_;
+    std::vector<Connection*> retired_;
+    TcpCounters counters_;
+    // RFC 5961 7: one budget of challenge ACKs per second for the whole core.
+    Instant challenge_window_start_;
+    std::uint32_t challenge_acks_in_window_ = 0;
+};
+
+}  // namespace synline::tcp

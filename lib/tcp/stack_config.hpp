@@ -1,0 +1,35 @@
+// Tunables of one per-core TCP stack. Frozen once the stack is built.
+#pragma once
+
+#include <cstdint>
+
+#include "tcp/time.hpp"
+
+namespace synline::tcp {
+
+struct StackConfig {
+    std::uint32_t max_connections = 65536;   // connection slots per core (table and pool size)
+    std::uint16_t mss = 1460;                // MSS we advertise (MTU 1500 - 40)
+    std::uint32_t receive_buffer = 256 * 1024;  // bytes of window we offer
+    std::uint32_t send_buffer = 256 * 1024;     // bytes an application may queue per connection
+    bool timestamps = true;                  // RFC 7323
+    bool window_scaling = true;              // RFC 7323
+    bool sack_permitted = false;             // we do not do SACK recovery yet: do not offer it
+    std::uint32_t initial_cwnd_segments = 10;  // RFC 6928
+    Duration initial_rto = std::chrono::seconds(1);    // RFC 6298 (2.1)
+    Duration min_rto = std::chrono::milliseconds(200); // Linux's floor; RFC 6298 (2.4) allows lower than 1 s
+    Duration max_rto = std::chrono::seconds(120);
+    std::uint8_t syn_retries = 6;             // SYN retransmissions before connect fails (S10)
+    std::uint8_t synack_retries = 5;          // SYN-ACK retransmissions of a half-open entry
+    std::uint8_t data_retries = 15;           // data/FIN retransmissions before giving up
+    Duration msl = std::chrono::seconds(30);  // TIME-WAIT lasts 2*MSL (S23)
+    Duration fin_wait_2_timeout = std::chrono::seconds(60);  // S24
+    Duration delayed_ack = std::chrono::milliseconds(40);    // RFC 1122 4.2.3.2: < 500 ms
+    bool keepalive = false;                   // S28: off unless asked for, as sockets do
+    Duration keepalive_idle = std::chrono::seconds(7200);
+    Duration keepalive_interval = std::chrono::seconds(75);
+    std::uint8_t keepalive_probes = 9;
+    std::uint32_t challenge_ack_limit = 1000;  // per second per core (RFC 5961 7)
+};
+
+}  // namespace synline::tcp

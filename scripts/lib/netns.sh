@@ -1,0 +1,252 @@
+# shellcheck shell=bash
+# scripts/lib/netns.sh -- sourced helpers for tests and demos that run
+# synline-server against a real Linux client.
+#
+# Topology (all names unique per process, everything removed on exit):
+#
+#   [netns SL_SRV_NS]                         [netns SL_NS]
+#    SL_IF_SERVER  <======== veth ========>    SL_IF_CLIENT
+#    no kernel IP, up, owned by               SL_CLIENT_IP/24, tx checksum
+#    synline-server (net_af_packet)           offload off, curl/nc/scapy run here
+#
+# The server end lives in its own namespace too (not in the root namespace):
+# that namespace has no route anywhere, so no test frame can ever leave the
+# machine, whatever the host's forwarding settings are.
+#
+# Usage:
+#   source "$(dirname "$0")/../../scripts/lib/netns.sh"
+#   sl_test_begin my_test          # names PASS/FAIL lines, checks root
+#   sl_topology_create             # SL_NS, SL_IF_CLIENT, SL_SERVER_IP, ...
+#   sl_server_start || sl_fail "server did not start"
+#   sl_client curl -s "http://$SL_SERVER_IP/"
+#   sl_server_stop
+#   sl_server_stat drop.ipv4_bad_checksum
+#   sl_pass
+# Cleanup (server kill, namespace and veth removal, temp files) runs from an
+# EXIT/INT/TERM trap installed when this file is sourced; add your own
+# cleanup steps with sl_defer 'command'.
+
+# Repository root (this file is scripts/lib/netns.sh).
+SL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SL_BUILD_DIR="${SYNLINE_BUILD_DIR:-$SL_ROOT/build}"
+SL_SERVER_BIN="${SYNLINE_SERVER:-$SL_BUILD_DIR/app/server/synline-server}"
+SL_CONFIG="${SYNLINE_CONFIG:-$SL_ROOT/drivers-cfg/af_packet.conf}"
+SL_PY=/usr/bin/python3          # scapy imports only under this interpreter
+SL_READY_TIMEOUT="${SL_READY_TIMEOUT:-30}"   # seconds to wait for "ready"
+SL_STOP_TIMEOUT="${SL_STOP_TIMEOUT:-15}"     # seconds between SIGINT and SIGKILL
+SL_SERVER_DURATION="${SL_SERVER_DURATION:-300}" # server stops itself after this
+
+SL_TEST_NAME="${SL_TEST_NAME:-$(basename "$0")}"
+SL_TMP=""
+SL_NS=""
+SL_SRV_NS=""
+SL_IF_CLIENT=""
+SL_IF_SERVER=""
+SL_SERVER_PID=""
+SL_SERVER_RC=""
+SL_SERVER_OUT=""
+SL_SERVER_ERR=""
+_SL_DEFERRED=()
+_SL_TOPO_N=0
+_SL_DONE=0
+
+sl_log() { printf '[%s] %s\n' "$SL_TEST_NAME" "$*" >&2; }
+
+# Register a cleanup command (run in reverse order of registration).
+sl_defer() { _SL_DEFERRED+=("$1"); }
+
+_sl_cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e
+    if [[ -n "$SL_SERVER_PID" ]] && kill -0 "$SL_SERVER_PID" 2>/dev/null; then
+        sl_server_stop >/dev/null 2>&1
+    fi
+    local i
+    for ((i = ${#_SL_DEFERRED[@]} - 1; i >= 0; i--)); do
+        eval "${_SL_DEFERRED[i]}" >/dev/null 2>&1
+    done
+    if [[ -n "$SL_TMP" && -d "$SL_TMP" && -z "${SL_KEEP_TMP:-}" ]]; then
+        rm -rf "$SL_TMP"
+    fi
+    # A test that dies without printing its verdict still prints one.
+    if [[ $_SL_DONE -eq 0 && $rc -ne 0 && -n "${_SL_BEGUN:-}" ]]; then
+        echo "FAIL $SL_TEST_NAME: aborted (exit $rc)"
+    fi
+    exit "$rc"
+}
+trap _sl_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+sl_tmpdir() {
+    if [[ -z "$SL_TMP" ]]; then
+        SL_TMP="$(mktemp -d "/tmp/synline-${SL_TEST_NAME%%.*}.$$.XXXX")"
+        chmod 755 "$SL_TMP"
+    fi
+    echo "$SL_TMP"
+}
+
+# ---- verdicts ------------------------------------------------------------
+
+sl_test_begin() {
+    SL_TEST_NAME="$1"
+    _SL_BEGUN=1
+    if [[ $EUID -ne 0 ]]; then sl_fail "must run as root"; fi
+    sl_tmpdir >/dev/null
+}
+sl_pass() { _SL_DONE=1; echo "PASS $SL_TEST_NAME"; exit 0; }
+sl_fail() {
+    _SL_DONE=1
+    if [[ -n "$SL_SERVER_ERR" && -s "$SL_SERVER_ERR" ]]; then
+        sl_log "server stderr (last lines):"; tail -n 20 "$SL_SERVER_ERR" >&2
+    fi
+    echo "FAIL $SL_TEST_NAME: $*"
+    exit 1
+}
+sl_require_server() {
+    [[ -x "$SL_SERVER_BIN" ]] || sl_fail "server binary not found: $SL_SERVER_BIN (build it: ninja -C build)"
+    [[ -f "$SL_CONFIG" ]] || sl_fail "config not found: $SL_CONFIG"
+}
+
+# ---- topology ------------------------------------------------------------
+
+# Run a setup step; a failure ends the test with FAIL.
+_sl_must() { "$@" || sl_fail "setup step failed: $*"; }
+
+# sl_topology_create: two namespaces joined by a veth pair. Sets
+#   SL_NS SL_SRV_NS SL_IF_CLIENT SL_IF_SERVER SL_NET_X
+#   SL_CLIENT_IP SL_SERVER_IP SL_PREFIXLEN SL_SERVER_CIDR
+sl_topology_create() {
+    _SL_TOPO_N=$((_SL_TOPO_N + 1))
+    # Interface names are limited to 15 characters: "sl" + pid (<=7) + "n" + n + c/s.
+    SL_NS="slc-$$-$_SL_TOPO_N"
+    SL_SRV_NS="sls-$$-$_SL_TOPO_N"
+    SL_IF_CLIENT="sl$$n${_SL_TOPO_N}c"
+    SL_IF_SERVER="sl$$n${_SL_TOPO_N}s"
+    SL_NET_X=$(( ($$ + _SL_TOPO_N) % 250 + 1 ))
+    SL_CLIENT_IP="10.77.$SL_NET_X.1"
+    SL_SERVER_IP="10.77.$SL_NET_X.2"
+    SL_PREFIXLEN=24
+    SL_SERVER_CIDR="$SL_SERVER_IP/$SL_PREFIXLEN"
+
+    sl_defer "ip netns del $SL_SRV_NS"
+    sl_defer "ip netns del $SL_NS"
+    sl_defer "ip link del $SL_IF_SERVER"
+    _sl_must ip netns add "$SL_NS"
+    _sl_must ip netns add "$SL_SRV_NS"
+    _sl_must ip link add "$SL_IF_CLIENT" mtu 1500 type veth peer name "$SL_IF_SERVER" mtu 1500
+    _sl_must ip link set "$SL_IF_CLIENT" netns "$SL_NS"
+    _sl_must ip link set "$SL_IF_SERVER" netns "$SL_SRV_NS"
+    local ns
+    for ns in "$SL_NS" "$SL_SRV_NS"; do
+        _sl_must ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+        _sl_must ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+        _sl_must ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0
+        _sl_must ip -n "$ns" link set lo up
+    done
+    _sl_must ip netns exec "$SL_NS" sysctl -qw "net.ipv6.conf.$SL_IF_CLIENT.disable_ipv6=1"
+    _sl_must ip netns exec "$SL_SRV_NS" sysctl -qw "net.ipv6.conf.$SL_IF_SERVER.disable_ipv6=1"
+    # Mandatory (machine-notes): without it the client kernel emits partial
+    # checksums and TSO super-frames that af_packet truncates.
+    _sl_must ip netns exec "$SL_NS" ethtool -K "$SL_IF_CLIENT" tx off >/dev/null
+    ip netns exec "$SL_SRV_NS" ethtool -K "$SL_IF_SERVER" tx off >/dev/null 2>&1 || true
+    ip netns exec "$SL_SRV_NS" ethtool -K "$SL_IF_SERVER" gro off >/dev/null 2>&1 || true
+    _sl_must ip -n "$SL_NS" addr add "$SL_CLIENT_IP/$SL_PREFIXLEN" dev "$SL_IF_CLIENT"
+    _sl_must ip -n "$SL_SRV_NS" link set "$SL_IF_SERVER" up
+    _sl_must ip -n "$SL_NS" link set "$SL_IF_CLIENT" up
+    sl_log "topology: $SL_NS/$SL_IF_CLIENT $SL_CLIENT_IP <-> $SL_SRV_NS/$SL_IF_SERVER (server $SL_SERVER_IP)"
+}
+
+# Run a command in the client namespace.
+sl_client() { ip netns exec "$SL_NS" "$@"; }
+# Run a command in the server namespace.
+sl_srvns() { ip netns exec "$SL_SRV_NS" "$@"; }
+
+# ---- background server ---------------------------------------------------
+
+# sl_bg_start READY_REGEX CMD...: generic helper. Starts CMD in the background
+# with stdout/stderr captured to $SL_SERVER_OUT/$SL_SERVER_ERR, waits (at most
+# SL_READY_TIMEOUT s) for a stdout line matching READY_REGEX. Returns 0 when
+# ready, 1 if the process exited or the timeout expired. Sets SL_SERVER_PID.
+# Must be called in the main shell (not in $(...)) so that wait works.
+sl_bg_start() {
+    local ready="$1"; shift
+    local d; d="$(sl_tmpdir)"
+    SL_SERVER_OUT="$d/server.out"; SL_SERVER_ERR="$d/server.err"
+    : >"$SL_SERVER_OUT"; : >"$SL_SERVER_ERR"
+    SL_SERVER_RC=""
+    sl_log "start: $*"
+    # Background jobs of a non-interactive shell start with SIGINT ignored;
+    # env --default-signal restores it so that sl_server_stop's SIGINT works.
+    env --default-signal "$@" >"$SL_SERVER_OUT" 2>"$SL_SERVER_ERR" </dev/null &
+    SL_SERVER_PID=$!
+    local deadline=$((SECONDS + SL_READY_TIMEOUT))
+    while ((SECONDS < deadline)); do
+        if grep -qE "$ready" "$SL_SERVER_OUT" 2>/dev/null; then
+            sl_log "server ready (pid $SL_SERVER_PID)"
+            return 0
+        fi
+        if ! kill -0 "$SL_SERVER_PID" 2>/dev/null; then
+            wait "$SL_SERVER_PID"; SL_SERVER_RC=$?
+            sl_log "server exited early with status $SL_SERVER_RC"
+            SL_SERVER_PID=""
+            return 1
+        fi
+        sleep 0.1
+    done
+    sl_log "server not ready after ${SL_READY_TIMEOUT}s"
+    return 1
+}
+
+# sl_server_start [EXTRA_ARGS...]: synline-server in the server namespace on
+# SL_IF_SERVER with http:80, echo:7, discard:9 (set SL_SERVER_DEFAULTS=0 to pass
+# only EXTRA_ARGS). Adds --duration SL_SERVER_DURATION unless given, so that a
+# server can never outlive its test by long.
+sl_server_start() {
+    local args=()
+    if [[ "${SL_SERVER_DEFAULTS:-1}" == 1 ]]; then
+        args+=(--config "$SL_CONFIG" --var "iface=$SL_IF_SERVER" --ip "$SL_SERVER_CIDR"
+               --serve http:80 --serve echo:7 --serve discard:9)
+    fi
+    args+=("$@")
+    if [[ " ${args[*]} " != *" --duration "* ]]; then
+        args+=(--duration "$SL_SERVER_DURATION")
+    fi
+    # shellcheck disable=SC2206
+    local extra=(${SYNLINE_SERVER_EXTRA_ARGS:-})
+    sl_bg_start '^synline-server: ready' \
+        ip netns exec "$SL_SRV_NS" "$SL_SERVER_BIN" "${args[@]}" "${extra[@]}"
+}
+
+# sl_server_stop: SIGINT, wait up to SL_STOP_TIMEOUT s, then SIGKILL.
+# Sets SL_SERVER_RC (exit status; 137 when it had to be killed).
+sl_server_stop() {
+    [[ -n "$SL_SERVER_PID" ]] || return 0
+    local pid=$SL_SERVER_PID
+    kill -INT "$pid" 2>/dev/null
+    local deadline=$((SECONDS + SL_STOP_TIMEOUT))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+        sl_log "server did not stop after SIGINT within ${SL_STOP_TIMEOUT}s; SIGKILL"
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null; SL_SERVER_RC=$?
+    SL_SERVER_PID=""
+    sl_log "server stopped, exit status $SL_SERVER_RC"
+    return 0
+}
+
+# All "stat <name> <value>" lines of the server's stdout.
+sl_server_stats() { grep -E '^stat [^ ]+ [0-9]+$' "$SL_SERVER_OUT" 2>/dev/null; }
+# Value of one counter (last occurrence); prints nothing if absent.
+sl_server_stat() {
+    awk -v n="$1" '$1 == "stat" && $2 == n { v = $3 } END { if (v != "") print v }' \
+        "$SL_SERVER_OUT" 2>/dev/null
+}
+
+# ---- small utilities -----------------------------------------------------
+
+# Wall clock in seconds with nanoseconds, and a rate helper.
+sl_now() { date +%s.%N; }
+sl_rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { d = b - a; if (d <= 0) d = 1e-9; printf "%.1f", n / d }'; }

@@ -1,0 +1,189 @@
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <random>
+#include <unordered_map>
+#include <vector>
+
+#include "net/four_tuple.hpp"
+#include "tcp/flow_table.hpp"
+
+using synline::net::FourTuple;
+using synline::net::Ipv4Addr;
+using synline::tcp::FlowTable;
+
+namespace {
+
+struct Connection {
+    int id = 0;
+};
+
+FourTuple tuple_for(std::uint32_t n) {
+    return FourTuple{Ipv4Addr{0x0a000001}, Ipv4Addr{0x0a100000 + (n >> 16)}, 80,
+                     static_cast<std::uint16_t>(n)};
+}
+
+// The first `count` tuples, in order of n, whose home slot in `table` is `home`.
+std::vector<FourTuple> tuples_homed_at(const FlowTable<Connection*>& table, std::size_t home,
+                                       std::size_t count) {
+    std::vector<FourTuple> found;
+    for (std::uint32_t n = 0; found.size() < count; ++n)
+        if (table.home_slot(tuple_for(n)) == home) found.push_back(tuple_for(n));
+    return found;
+}
+
+struct TupleHash {
+    std::size_t operator()(const FourTuple& t) const { return synline::net::hash_of(t); }
+};
+
+}  // namespace
+
+TEST_CASE("FlowTable: insert, find, erase", "[flow-table]") {
+    FlowTable<Connection*> table(16);
+    Connection a{1}, b{2};
+    CHECK(table.find(tuple_for(1)) == nullptr);
+    CHECK(table.insert(tuple_for(1), &a));
+    CHECK(table.insert(tuple_for(2), &b));
+    CHECK(table.size() == 2);
+    CHECK(table.find(tuple_for(1)) == &a);
+    CHECK(table.find(tuple_for(2)) == &b);
+    CHECK(table.find(tuple_for(3)) == nullptr);
+
+    CHECK_FALSE(table.insert(tuple_for(1), &b));  // already present: left unchanged
+    CHECK(table.find(tuple_for(1)) == &a);
+    CHECK_FALSE(table.insert(tuple_for(4), nullptr));
+
+    CHECK(table.erase(tuple_for(1)));
+    CHECK_FALSE(table.erase(tuple_for(1)));
+    CHECK(table.find(tuple_for(1)) == nullptr);
+    CHECK(table.find(tuple_for(2)) == &b);
+    CHECK(table.size() == 1);
+    table.prefetch(tuple_for(2));
+}
+
+TEST_CASE("FlowTable: power-of-two slots for a load factor of at most 0.75", "[flow-table]") {
+    CHECK(FlowTable<Connection*>(0).slot_count() == 1);
+    CHECK(FlowTable<Connection*>(1).slot_count() == 2);
+    CHECK(FlowTable<Connection*>(3).slot_count() == 4);
+    CHECK(FlowTable<Connection*>(4).slot_count() == 8);
+    CHECK(FlowTable<Connection*>(768).slot_count() == 1024);
+    CHECK(FlowTable<Connection*>(769).slot_count() == 2048);
+    CHECK(FlowTable<Connection*>(1000).max_entries() == 1000);
+}
+
+TEST_CASE("FlowTable: a full table refuses inserts until an erase", "[flow-table]") {
+    FlowTable<Connection*> table(100);
+    std::vector<Connection> connections(101);
+    for (std::uint32_t n = 0; n < 100; ++n) REQUIRE(table.insert(tuple_for(n), &connections[n]));
+    CHECK(table.size() == 100);
+    CHECK_FALSE(table.insert(tuple_for(100), &connections[100]));
+    CHECK(table.find(tuple_for(100)) == nullptr);
+
+    CHECK(table.erase(tuple_for(42)));
+    CHECK(table.insert(tuple_for(100), &connections[100]));
+    for (std::uint32_t n = 0; n <= 100; ++n)
+        CHECK(table.find(tuple_for(n)) == (n == 42 ? nullptr : &connections[n]));
+}
+
+TEST_CASE("FlowTable: a probe chain wraps from the last slot to the first", "[flow-table]") {
+    FlowTable<Connection*> table(12);
+    REQUIRE(table.slot_count() == 16);
+    const std::size_t last = table.slot_count() - 1;
+    const auto at_last = tuples_homed_at(table, last, 3);
+    const auto at_first = tuples_homed_at(table, 0, 1);
+    Connection c[4]{{0}, {1}, {2}, {3}};
+
+    // Three keys homed at slot 15 occupy 15, 0 and 1; the key homed at 0 goes to 2.
+    for (int i = 0; i < 3; ++i) REQUIRE(table.insert(at_last[i], &c[i]));
+    REQUIRE(table.insert(at_first[0], &c[3]));
+    std::vector<int> slot_order;
+    table.for_each([&](const FourTuple&, Connection* conn) { slot_order.push_back(conn->id); });
+    CHECK(slot_order == std::vector<int>{1, 2, 3, 0});
+
+    // Erasing the key in slot 15 must shift the wrapped chain back across the end.
+    CHECK(table.erase(at_last[0]));
+    CHECK(table.find(at_last[0]) == nullptr);
+    CHECK(table.find(at_last[1]) == &c[1]);
+    CHECK(table.find(at_last[2]) == &c[2]);
+    CHECK(table.find(at_first[0]) == &c[3]);
+    slot_order.clear();
+    table.for_each([&](const FourTuple&, Connection* conn) { slot_order.push_back(conn->id); });
+    CHECK(slot_order == std::vector<int>{2, 3, 1});  // slots 0, 1 and 15
+
+    // Erasing the middle of the chain leaves the key homed at 0 reachable.
+    CHECK(table.erase(at_last[2]));
+    CHECK(table.find(at_first[0]) == &c[3]);
+    CHECK(table.find(at_last[1]) == &c[1]);
+    CHECK(table.size() == 2);
+}
+
+TEST_CASE("FlowTable: keys with the same hash tag are told apart by the key", "[flow-table]") {
+    // A birthday search finds two tuples whose 32-bit tags collide (after about 2^16).
+    std::unordered_map<std::uint32_t, std::uint32_t> first_with_tag;
+    FourTuple a{}, b{};
+    for (std::uint32_t n = 0;; ++n) {
+        const auto tag = static_cast<std::uint32_t>(synline::net::hash_of(tuple_for(n)));
+        const auto [it, inserted] = first_with_tag.emplace(tag, n);
+        if (!inserted) {
+            a = tuple_for(it->second);
+            b = tuple_for(n);
+            break;
+        }
+    }
+    FlowTable<Connection*> table(8);
+    REQUIRE(table.home_slot(a) == table.home_slot(b));
+    Connection ca{1}, cb{2};
+    CHECK(table.insert(a, &ca));
+    CHECK(table.find(b) == nullptr);
+    CHECK(table.insert(b, &cb));
+    CHECK(table.find(a) == &ca);
+    CHECK(table.find(b) == &cb);
+    CHECK(table.erase(a));
+    CHECK(table.find(a) == nullptr);
+    CHECK(table.find(b) == &cb);
+}
+
+TEST_CASE("FlowTable: randomised against std::unordered_map", "[flow-table]") {
+    // A small key pool and inserts more likely than erases, so that the table sits
+    // at its full load of 0.75 (768 in 1024 slots): long probe chains form, erases
+    // shift them back, and inserts hit the capacity limit.
+    constexpr std::size_t kCapacity = 768;
+    constexpr std::uint32_t kKeyPool = 1400;
+    FlowTable<Connection*> table(kCapacity);
+    std::unordered_map<FourTuple, Connection*, TupleHash> model;
+    std::vector<Connection> connections(kKeyPool);
+    std::mt19937 rng(9293);
+    std::uniform_int_distribution<std::uint32_t> pick_key(0, kKeyPool - 1);
+    std::uniform_int_distribution<int> pick_op(0, 19);
+    int steps_at_capacity = 0;
+
+    for (int step = 0; step < 100000; ++step) {
+        const std::uint32_t n = pick_key(rng);
+        const FourTuple key = tuple_for(n);
+        const int op = pick_op(rng);
+        if (op < 9) {
+            const bool expected = model.size() < kCapacity && !model.contains(key);
+            REQUIRE(table.insert(key, &connections[n]) == expected);
+            if (expected) model.emplace(key, &connections[n]);
+        } else if (op < 14) {
+            REQUIRE(table.erase(key) == (model.erase(key) == 1));
+        } else {
+            const auto it = model.find(key);
+            REQUIRE(table.find(key) == (it == model.end() ? nullptr : it->second));
+        }
+        REQUIRE(table.size() == model.size());
+        if (model.size() == kCapacity) ++steps_at_capacity;
+    }
+    CHECK(steps_at_capacity > 1000);  // the full-table path was exercised
+
+    for (std::uint32_t n = 0; n < kKeyPool; ++n) {
+        const auto it = model.find(tuple_for(n));
+        REQUIRE(table.find(tuple_for(n)) == (it == model.end() ? nullptr : it->second));
+    }
+    std::size_t visited = 0;
+    table.for_each([&](const FourTuple& key, Connection* conn) {
+        ++visited;
+        REQUIRE(model.at(key) == conn);
+    });
+    CHECK(visited == model.size());
+}
