@@ -53,6 +53,15 @@ struct Runtime::Impl {
             std::vector<std::uint64_t> v = w->board().read();
             for (std::size_t i = 0; i < v.size(); ++i) out[i].second += v[i];
         }
+        // What the device itself saw: imissed > 0 means frames were lost before
+        // we polled them (the RX ring was full).
+        engine::PortStats p = port->stats();
+        out.emplace_back("port.ipackets", p.ipackets);
+        out.emplace_back("port.opackets", p.opackets);
+        out.emplace_back("port.imissed", p.imissed);
+        out.emplace_back("port.ierrors", p.ierrors);
+        out.emplace_back("port.oerrors", p.oerrors);
+        out.emplace_back("port.rx_nombuf", p.rx_nombuf);
         return out;
     }
 

@@ -55,14 +55,28 @@ sl_log() { printf '[%s] %s\n' "$SL_TEST_NAME" "$*" >&2; }
 # Register a cleanup command (run in reverse order of registration).
 sl_defer() { _SL_DEFERRED+=("$1"); }
 
+# The script's own stdout/stderr, saved here: a signal trap can run while a
+# function's redirections (sl_client ... >file) are in effect, and the verdict
+# must not end up in that file.
+exec {_SL_FD_OUT}>&1 {_SL_FD_ERR}>&2
+
 _sl_cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     set +e
+    exec 1>&"$_SL_FD_OUT" 2>&"$_SL_FD_ERR"
     if [[ -n "$SL_SERVER_PID" ]] && kill -0 "$SL_SERVER_PID" 2>/dev/null; then
         sl_server_stop >/dev/null 2>&1
     fi
-    local i
+    # Whatever still runs inside our namespaces was started by this script.
+    local ns pids i
+    for ns in "$SL_NS" "$SL_SRV_NS"; do
+        [[ -n "$ns" ]] || continue
+        pids="$(ip netns pids "$ns" 2>/dev/null)"
+        if [[ -n "$pids" ]]; then
+            kill -KILL $pids 2>/dev/null
+        fi
+    done
     for ((i = ${#_SL_DEFERRED[@]} - 1; i >= 0; i--)); do
         eval "${_SL_DEFERRED[i]}" >/dev/null 2>&1
     done
@@ -158,10 +172,17 @@ sl_topology_create() {
     sl_log "topology: $SL_NS/$SL_IF_CLIENT $SL_CLIENT_IP <-> $SL_SRV_NS/$SL_IF_SERVER (server $SL_SERVER_IP)"
 }
 
-# Run a command in the client namespace.
-sl_client() { ip netns exec "$SL_NS" "$@"; }
-# Run a command in the server namespace.
-sl_srvns() { ip netns exec "$SL_SRV_NS" "$@"; }
+# Run a command in the client (sl_client) or server (sl_srvns) namespace.
+# The command runs as a waited-for background job (stdin kept) so that a
+# SIGTERM/SIGINT to the test runs the cleanup at once instead of after the
+# command; the cleanup then kills what is left in the namespaces.
+_sl_in_ns() {
+    local ns="$1"; shift
+    env --default-signal ip netns exec "$ns" "$@" <&0 &
+    wait "$!"
+}
+sl_client() { _sl_in_ns "$SL_NS" "$@"; }
+sl_srvns() { _sl_in_ns "$SL_SRV_NS" "$@"; }
 
 # ---- background server ---------------------------------------------------
 
