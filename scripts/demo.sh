@@ -22,7 +22,8 @@ sl_test_begin demo
 sl_require_server
 
 ok=0; bad=0
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [[ -t 1 ]]; then B=$'\033[1m' N=$'\033[0m'; else B='' N=''; fi
+step() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 good() { echo "   -> OK: $*"; ok=$((ok + 1)); }
 nope() { echo "   -> FAILED: $*"; bad=$((bad + 1)); }
 

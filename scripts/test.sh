@@ -16,7 +16,7 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 2
 export SYNLINE_BUILD_DIR="${SYNLINE_BUILD_DIR:-$ROOT/build}"
 BUILD_DIR="$SYNLINE_BUILD_DIR"
 TEST_TIMEOUT="${SL_TEST_TIMEOUT:-240}"
@@ -113,9 +113,12 @@ PY
         fi
     elif ((mrc != 0)); then
         failed=$((failed + 1)); failed_names+=("meson-test(exit $mrc)")
-        [[ -n "$meson_name" ]] && echo "test.sh: no integration test or meson test named '$meson_name'"
     else
         echo "(no unit tests defined)"
+    fi
+    if [[ -n "$meson_name" ]] && ((passed + failed == 0)); then
+        echo "test.sh: no integration test or meson test named '$meson_name'"
+        failed=$((failed + 1)); failed_names+=("$meson_name(not found)")
     fi
 fi
 

@@ -7,6 +7,7 @@
 
 #include "engine/eal.hpp"
 #include "engine/lcore_runner.hpp"
+#include "engine/log_capture.hpp"
 #include "engine/mbuf_pool.hpp"
 #include "engine/port.hpp"
 #include "engine/stats.hpp"
@@ -82,13 +83,11 @@ struct Runtime::Impl {
     }
 };
 
-Runtime::Runtime(const RuntimeOptions& options) : impl_(std::make_unique<Impl>()) {
-    Impl& s = *impl_;
-    s.options = options;
-    s.config = engine::load_driver_config(options.config_path, options.vars, options.overrides,
-                                          {tcp_schema()});
-    s.stack_config = stack_config_from(s.config.section("tcp"));
-    s.eal = std::make_unique<engine::Eal>(s.config.eal, options.program_name);
+namespace {
+
+// EAL, one mbuf pool per worker, the port and its link.
+void bring_up(Runtime::Impl& s) {
+    s.eal = std::make_unique<engine::Eal>(s.config.eal, s.options.program_name);
     std::vector<rte_mempool*> rx_pools;
     const auto& lcores = s.eal->worker_lcores();
     for (std::size_t i = 0; i < lcores.size(); ++i) {
@@ -98,7 +97,26 @@ Runtime::Runtime(const RuntimeOptions& options) : impl_(std::make_unique<Impl>()
     }
     s.port = std::make_unique<engine::Port>(s.config.port, rx_pools);
     s.port->wait_link_up(kLinkWait);
-    s.workers.resize(lcores.size());
+}
+
+}  // namespace
+
+Runtime::Runtime(const RuntimeOptions& options) : impl_(std::make_unique<Impl>()) {
+    Impl& s = *impl_;
+    s.options = options;
+    s.config = engine::load_driver_config(options.config_path, options.vars, options.overrides,
+                                          {tcp_schema()});
+    s.stack_config = stack_config_from(s.config.section("tcp"));
+    engine::LogCapture startup_log;
+    try {
+        bring_up(s);
+    } catch (const engine::ConfigError& e) {
+        std::string driver_said = startup_log.first_error_line();
+        throw engine::ConfigError(driver_said.empty() ? e.what()
+                                                      : std::string(e.what()) + " (DPDK: " + driver_said + ")");
+    }
+    startup_log.forward_to_stderr();
+    s.workers.resize(s.eal->worker_lcores().size());
 }
 
 Runtime::~Runtime() = default;

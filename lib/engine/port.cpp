@@ -1,5 +1,7 @@
 #include "engine/port.hpp"
 
+#include <unistd.h>
+
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
@@ -36,9 +38,15 @@ uint16_t find_port(const std::string& wanted)
         if (first == RTE_MAX_ETHPORTS) first = id;
         names += (names.empty() ? "" : ", ") + port_name_of(id);
     }
-    if (first == RTE_MAX_ETHPORTS)
+    if (first == RTE_MAX_ETHPORTS) {
+        // Most vdevs need privileges to open their device (af_packet and tap
+        // need CAP_NET_RAW/CAP_NET_ADMIN); name that cause first when it applies.
+        if (::geteuid() != 0)
+            throw ConfigError("no DPDK port could be opened and this process is not root: "
+                              "run it as root (or with CAP_NET_RAW, CAP_NET_ADMIN and CAP_IPC_LOCK)");
         throw ConfigError("no DPDK port found: check eal.vdevs (e.g. net_af_packet0,iface=veth0) "
                           "and that the interface exists");
+    }
     if (wanted.empty()) {
         if (rte_eth_dev_count_avail() > 1)
             note(port_name_of(first), "several ports (" + names +

@@ -138,10 +138,11 @@ void Connection::on_segment_syn_sent(const TcpSegmentView& seg) {
     snd_wl1_ = h.seq;
 
     if (h.has(flag::ack)) {
+        ack_now_ = true;  // the SYN-ACK is answered at once, by data if the app sends some
         establish(h);
         if (state_ == State::closed) return;
-        send_ack();
         output();
+        flush_ack();
     } else {
         // Simultaneous open (S07): answer the SYN with our SYN again, now with ACK.
         set_state(State::syn_received);
@@ -174,6 +175,7 @@ void Connection::establish(const TcpHeader& h) {
     if (passive_) ++stack_.counters_.connections_opened_passive;
     else ++stack_.counters_.connections_opened_active;
     set_state(State::established);
+    if (stack_.config().keepalive) arm(lifetime_timer_, stack_.config().keepalive_idle);
     app_knows_ = true;
     if (handler_) handler_->on_established(*this);
     if (state_ == State::established && fin_queued_) {
@@ -217,8 +219,8 @@ void Connection::on_segment(const TcpSegmentView& seg) {
         if (!passive_ && syn && h.has(flag::ack) && !rst && h.seq == irs_ && h.ack == snd_nxt_) {
             establish(h);
             if (state_ != State::closed) {
-                send_ack();
                 output();
+                flush_ack();
             }
             return;
         }
@@ -305,7 +307,7 @@ void Connection::on_segment(const TcpSegmentView& seg) {
     if (state_ == State::closed) return;
 
     output();
-    if (state_ != State::closed) schedule_ack(false);
+    if (state_ != State::closed) flush_ack();
 }
 
 void Connection::on_rst(SeqNum seq) {
@@ -436,7 +438,7 @@ void Connection::on_text(SeqNum seq, std::span<const std::uint8_t> data) {
         // A hole before this segment. It is not queued in this version: the
         // duplicate ACK tells the peer where the hole is (RFC 5681 4.2).
         TcpCounters::bump(stack_.counters_.dropped, SegmentDrop::out_of_order);
-        schedule_ack(true);
+        ack_now_ = true;
         return;
     }
     rcv_nxt_ += static_cast<std::uint32_t>(data.size());
@@ -463,7 +465,7 @@ void Connection::deliver(std::span<const std::uint8_t> data) {
 void Connection::on_fin() {
     peer_fin_ = true;
     rcv_nxt_ += 1;
-    schedule_ack(true);
+    ack_now_ = true;
     switch (state_) {
         case State::established:
             set_state(State::close_wait);
@@ -604,6 +606,7 @@ void Connection::emit(std::uint8_t flags, SeqNum seq, ByteRing::Pieces payload, 
     o.payload_second = payload.second;
     if (flags & flag::ack) {
         unacked_segments_ = 0;
+        ack_now_ = false;
         cancel(delayed_ack_timer_);
     }
     stack_.emit(o);
@@ -685,8 +688,10 @@ void Connection::resend_oldest() {
     emit(flag::ack | (fin ? flag::fin : 0), snd_una_, piece, false);
 }
 
-void Connection::schedule_ack(bool now) {
-    if (now || unacked_segments_ >= 2) {
+void Connection::flush_ack() {
+    // RFC 1122 4.2.3.2 / RFC 5681 4.2: at once when something demands it or a
+    // second segment is unacknowledged, else within the delayed-ACK time.
+    if (ack_now_ || unacked_segments_ >= 2) {
         send_ack();
     } else if (unacked_segments_ > 0 && !delayed_ack_timer_.armed()) {
         arm(delayed_ack_timer_, stack_.config().delayed_ack);
@@ -709,9 +714,38 @@ void Connection::on_timer(TimerKind kind) {
             break;
         case TimerKind::lifetime:
             if (state_ == State::time_wait) close_with(CloseReason::normal);
-            else if (state_ == State::fin_wait_2) close_with(CloseReason::fin_wait_2_timeout);
+            else if (state_ == State::fin_wait_2 && app_closed_)
+                close_with(CloseReason::fin_wait_2_timeout);
+            else if (in_state(state_, {State::established, State::close_wait, State::fin_wait_2}))
+                keepalive_timeout();
             break;
     }
+}
+
+void Connection::keepalive_timeout() {
+    // RFC 9293 3.8.4 / RFC 1122 4.2.3.6. The timer is not moved on every
+    // segment: when it fires early relative to the last arrival it re-arms
+    // for the remainder, which keeps the per-segment path free of timer work.
+    const StackConfig& cfg = stack_.config();
+    const Duration idle = stack_.now() - last_received_at_;
+    if (idle < cfg.keepalive_idle && keepalive_probes_sent_ == 0) {
+        arm(lifetime_timer_, cfg.keepalive_idle - idle);
+        return;
+    }
+    if (keepalive_probes_sent_ > 0 && idle < cfg.keepalive_interval) {
+        keepalive_probes_sent_ = 0;  // the peer answered the last probe
+        arm(lifetime_timer_, cfg.keepalive_idle - idle);
+        return;
+    }
+    if (keepalive_probes_sent_ >= cfg.keepalive_probes) {
+        send_reset(RstSent::keepalive_timeout);
+        close_with(CloseReason::keepalive_timeout);
+        return;
+    }
+    // A probe: one byte below SND.UNA and no data, so the peer must answer with an ACK.
+    ++keepalive_probes_sent_;
+    send_control(flag::ack, snd_una_ - 1);
+    arm(lifetime_timer_, cfg.keepalive_interval);
 }
 
 void Connection::retransmit_timeout() {

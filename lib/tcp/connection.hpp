@@ -98,9 +98,10 @@ private:
     void send_challenge_ack();
     void send_reset(RstSent why);
     void retransmit_timeout();
+    void keepalive_timeout();
     void resend_oldest();  // fast retransmit: the first unacknowledged segment
     void arm_retransmit();
-    void schedule_ack(bool now);
+    void flush_ack();  // sends or schedules the ACK this segment made due
     std::uint32_t receive_window() const;
     std::uint16_t advertised_window(bool syn) const;
     std::uint32_t ts_now() const;
@@ -153,7 +154,8 @@ private:
     net::SeqNum rcv_nxt_;
     std::uint8_t rcv_wscale_ = 0;
     std::uint32_t rcv_wnd_advertised_ = 0;  // right edge offered, relative to rcv_nxt
-    std::uint8_t unacked_segments_ = 0;
+    std::uint8_t unacked_segments_ = 0;  // in-order data segments not yet acknowledged
+    bool ack_now_ = false;                // an immediate ACK is owed (FIN, hole, SYN-ACK)
     ByteRing recv_buffer_;
 
     // Options (RFC 7323)

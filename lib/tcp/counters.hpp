@@ -18,7 +18,7 @@ enum class RstSent : std::uint8_t {
     app_abort,          // the application aborted, e.g. linger 0 (S25)
     unread_data,        // closed with received data unread (S26)
     accept_overflow,    // accept queue full under the "abort on overflow" policy (S14)
-    challenge_answer,   // none yet: reserved for symmetric accounting
+    keepalive_timeout,  // the peer stopped answering keepalive probes (S28)
     count_
 };
 
@@ -69,7 +69,7 @@ enum class SegmentDrop : std::uint8_t {
 
 constexpr std::string_view to_string(RstSent r) {
     constexpr std::string_view n[] = {"no_listener", "no_connection", "bad_ack", "app_abort",
-                                      "unread_data", "accept_overflow", "challenge_answer"};
+                                      "unread_data", "accept_overflow", "keepalive_timeout"};
     static_assert(std::size(n) == static_cast<std::size_t>(RstSent::count_));
     return n[static_cast<std::size_t>(r)];
 }

@@ -13,7 +13,10 @@ Stack::Stack(const StackConfig& config, SegmentSink& sink, const SipKey& secret,
       table_(config.max_connections),
       timers_(now),
       listener_by_port_(std::make_unique<std::array<Listener*, 65536>>()),
-      challenge_window_start_(now) {
+      challenge_window_start_(now),
+      next_ephemeral_(static_cast<std::uint16_t>(
+          config.ephemeral_port_first +
+          secret.k0 % (config.ephemeral_port_last - config.ephemeral_port_first + 1u))) {
     listener_by_port_->fill(nullptr);
 }
 
@@ -49,6 +52,34 @@ bool Stack::unlisten(std::uint16_t port) {
     slot = nullptr;
     --counters_.in_state[static_cast<std::size_t>(State::listen)];
     return true;
+}
+
+Connection* Stack::connect(net::Ipv4Addr local_ip, net::Ipv4Addr remote_ip,
+                          std::uint16_t remote_port, ConnectionHandler& handler,
+                          std::uint16_t local_port) {
+    if (local_port == 0) {
+        auto port = pick_ephemeral_port(local_ip, remote_ip, remote_port);
+        if (!port) return nullptr;
+        local_port = *port;
+    }
+    Connection* c = create_connection({local_ip, remote_ip, local_port, remote_port}, &handler);
+    if (c) c->open_active();
+    return c;
+}
+
+std::optional<std::uint16_t> Stack::pick_ephemeral_port(net::Ipv4Addr local_ip,
+                                                        net::Ipv4Addr remote_ip,
+                                                        std::uint16_t remote_port) {
+    const std::uint32_t first = config_.ephemeral_port_first;
+    const std::uint32_t span = config_.ephemeral_port_last - first + 1u;
+    for (std::uint32_t i = 0; i < span; ++i) {
+        auto port = static_cast<std::uint16_t>(first + (next_ephemeral_ - first + i) % span);
+        const bool self_connect = local_ip == remote_ip && port == remote_port;
+        if (self_connect || table_.find({local_ip, remote_ip, port, remote_port})) continue;
+        next_ephemeral_ = static_cast<std::uint16_t>(first + (port - first + 1u) % span);
+        return port;
+    }
+    return std::nullopt;
 }
 
 void Stack::input(net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpSegmentView& seg,

@@ -39,6 +39,15 @@ public:
     bool listen(std::uint16_t port, ConnectionHandler& handler, ListenOptions options = {});
     bool unlisten(std::uint16_t port);
 
+    // Active open (RFC 9293 3.10.1): sends SYN from local_ip. With local_port 0
+    // an ephemeral port is chosen that is free for this destination and never
+    // equal to the destination itself (no accidental self-connect, S08); an
+    // explicit port may connect to itself on purpose. The outcome arrives as
+    // on_established or on_closed(refused / connect_timeout). nullptr when no
+    // port or connection slot is free.
+    Connection* connect(net::Ipv4Addr local_ip, net::Ipv4Addr remote_ip, std::uint16_t remote_port,
+                        ConnectionHandler& handler, std::uint16_t local_port = 0);
+
     const TcpCounters& counters() const { return counters_; }
     const StackConfig& config() const { return config_; }
     std::size_t connection_count() const { return pool_.in_use(); }
@@ -53,6 +62,8 @@ private:
     void reply_reset(const net::FourTuple& t, const net::TcpHeader& h, std::size_t payload_len,
                      RstSent why);
     Connection* create_connection(const net::FourTuple& t, ConnectionHandler* handler);
+    std::optional<std::uint16_t> pick_ephemeral_port(net::Ipv4Addr local_ip, net::Ipv4Addr remote_ip,
+                                                     std::uint16_t remote_port);
     // A connection ended: remove it from the table now, free it after the
     // current input or timer run (a callback may still be using it).
     void retire(Connection& c);
@@ -74,6 +85,7 @@ private:
     // RFC 5961 7: one budget of challenge ACKs per second for the whole core.
     Instant challenge_window_start_;
     std::uint32_t challenge_acks_in_window_ = 0;
+    std::uint16_t next_ephemeral_;  // where the next search for a free port starts
 };
 
 }  // namespace synline::tcp

@@ -30,6 +30,8 @@ struct StackConfig {
     Duration keepalive_interval = std::chrono::seconds(75);
     std::uint8_t keepalive_probes = 9;
     std::uint32_t challenge_ack_limit = 1000;  // per second per core (RFC 5961 7)
+    std::uint16_t ephemeral_port_first = 32768;  // Linux's default range
+    std::uint16_t ephemeral_port_last = 60999;
 };
 
 }  // namespace synline::tcp

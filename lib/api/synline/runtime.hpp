@@ -53,8 +53,9 @@ public:
     unsigned worker_count() const;
     std::string describe() const;  // one line: port, driver, MAC, IP, queues
 
+    struct Impl;  // defined in runtime.cpp
+
 private:
-    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
