@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
         Apps apps;
         auto totals = runtime.run([&](synline::tcp::Stack& stack, unsigned) {
             for (const auto& s : options.services)
-                if (!stack.listen(s.port, apps.of(s.kind)))
+                if (!stack.listen(s.port, apps.of(s.kind), runtime.listen_options()))
                     throw synline::engine::ConfigError("port " + std::to_string(s.port) +
                                                        " is served twice: give each --serve its own port");
         });

@@ -40,6 +40,7 @@ struct Runtime::Impl {
     RuntimeOptions options;
     engine::DriverConfig config;
     tcp::StackConfig stack_config;
+    tcp::ListenOptions listen_options;
     std::unique_ptr<engine::Eal> eal;
     std::vector<std::unique_ptr<engine::MbufPool>> pools;
     std::unique_ptr<engine::Port> port;
@@ -107,6 +108,7 @@ Runtime::Runtime(const RuntimeOptions& options) : impl_(std::make_unique<Impl>()
     s.config = engine::load_driver_config(options.config_path, options.vars, options.overrides,
                                           {tcp_schema()});
     s.stack_config = stack_config_from(s.config.section("tcp"));
+    s.listen_options = listen_options_from(s.config.section("tcp"));
     engine::LogCapture startup_log;
     try {
         bring_up(s);
@@ -120,6 +122,8 @@ Runtime::Runtime(const RuntimeOptions& options) : impl_(std::make_unique<Impl>()
 }
 
 Runtime::~Runtime() = default;
+
+const tcp::ListenOptions& Runtime::listen_options() const { return impl_->listen_options; }
 
 unsigned Runtime::worker_count() const {
     return static_cast<unsigned>(impl_->eal->worker_lcores().size());

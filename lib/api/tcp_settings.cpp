@@ -1,5 +1,7 @@
 #include "synline/tcp_settings.hpp"
 
+#include <stdexcept>
+
 namespace synline {
 
 const engine::SectionSchema& tcp_schema() {
@@ -13,6 +15,7 @@ const engine::SectionSchema& tcp_schema() {
             {"send_buffer", KeyType::Uint, "262144", 4096, 1u << 30},
             {"timestamps", KeyType::Bool, "true"},
             {"window_scaling", KeyType::Bool, "true"},
+            {"sack_permitted", KeyType::Bool, "false"},
             {"initial_cwnd_segments", KeyType::Uint, "10", 1, 100},
             {"syn_retries", KeyType::Uint, "6", 0, 20},
             {"synack_retries", KeyType::Uint, "5", 0, 20},
@@ -24,6 +27,14 @@ const engine::SectionSchema& tcp_schema() {
             {"keepalive_idle_s", KeyType::Uint, "7200", 1, 86400},
             {"keepalive_interval_s", KeyType::Uint, "75", 1, 86400},
             {"keepalive_probes", KeyType::Uint, "9", 1, 255},
+            {"syn_backlog", KeyType::Uint, "4096", 1, 1u << 24},
+            {"backlog", KeyType::Uint, "4096", 1, 1u << 24},
+            {"syn_cookies", KeyType::String, "on-overflow"},
+            {"accept_overflow", KeyType::String, "drop"},
+            {"syn_cookie_key", KeyType::String, ""},
+            {"syn_cookie_tick_s", KeyType::Uint, "64", 1, 3600},
+            {"syn_cookie_valid_ticks", KeyType::Uint, "2", 1, 3},
+            {"syn_cookie_key_rotation_s", KeyType::Uint, "256", 1, 86400},
         },
     };
     return schema;
@@ -39,6 +50,7 @@ tcp::StackConfig stack_config_from(const engine::Section& s) {
     c.send_buffer = static_cast<std::uint32_t>(s.get_uint("send_buffer"));
     c.timestamps = s.get_bool("timestamps");
     c.window_scaling = s.get_bool("window_scaling");
+    c.sack_permitted = s.get_bool("sack_permitted");
     c.initial_cwnd_segments = static_cast<std::uint32_t>(s.get_uint("initial_cwnd_segments"));
     c.syn_retries = static_cast<std::uint8_t>(s.get_uint("syn_retries"));
     c.synack_retries = static_cast<std::uint8_t>(s.get_uint("synack_retries"));
@@ -50,7 +62,42 @@ tcp::StackConfig stack_config_from(const engine::Section& s) {
     c.keepalive_idle = seconds(s.get_uint("keepalive_idle_s"));
     c.keepalive_interval = seconds(s.get_uint("keepalive_interval_s"));
     c.keepalive_probes = static_cast<std::uint8_t>(s.get_uint("keepalive_probes"));
+    if (const std::string& key = s.get_string("syn_cookie_key"); !key.empty()) {
+        try {
+            c.syn_cookie_master_key = tcp::parse_sip_key_hex(key);
+        } catch (const std::invalid_argument& e) {
+            throw engine::ConfigError(s.origin("syn_cookie_key") + ": tcp.syn_cookie_key: " + e.what() +
+                                      " (give 32 hex digits, the same on every server of a fleet)");
+        }
+    }
+    c.syn_cookie_tick = seconds(s.get_uint("syn_cookie_tick_s"));
+    c.syn_cookie_valid_ticks = static_cast<unsigned>(s.get_uint("syn_cookie_valid_ticks"));
+    c.syn_cookie_key_rotation = seconds(s.get_uint("syn_cookie_key_rotation_s"));
+    if (c.syn_cookie_key_rotation < c.syn_cookie_tick * c.syn_cookie_valid_ticks)
+        throw engine::ConfigError(s.origin("syn_cookie_key_rotation_s") +
+                                  ": tcp.syn_cookie_key_rotation_s must be at least "
+                                  "syn_cookie_tick_s * syn_cookie_valid_ticks, the life of a cookie");
     return c;
+}
+
+tcp::ListenOptions listen_options_from(const engine::Section& s) {
+    tcp::ListenOptions o;
+    o.syn_backlog = static_cast<std::uint32_t>(s.get_uint("syn_backlog"));
+    o.backlog = static_cast<std::uint32_t>(s.get_uint("backlog"));
+    const std::string& cookies = s.get_string("syn_cookies");
+    if (cookies == "off") o.cookies = tcp::SynCookieMode::off;
+    else if (cookies == "on-overflow") o.cookies = tcp::SynCookieMode::on_overflow;
+    else if (cookies == "always") o.cookies = tcp::SynCookieMode::always;
+    else
+        throw engine::ConfigError(s.origin("syn_cookies") + ": tcp.syn_cookies = '" + cookies +
+                                  "': use off, on-overflow or always");
+    const std::string& overflow = s.get_string("accept_overflow");
+    if (overflow == "drop") o.accept_overflow = tcp::AcceptOverflow::drop_ack;
+    else if (overflow == "reset") o.accept_overflow = tcp::AcceptOverflow::reset;
+    else
+        throw engine::ConfigError(s.origin("accept_overflow") + ": tcp.accept_overflow = '" + overflow +
+                                  "': use drop or reset");
+    return o;
 }
 
 }  // namespace synline

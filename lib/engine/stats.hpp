@@ -49,6 +49,17 @@ void visit_counters(const WorkerCounters& w, const tcp::TcpCounters& t, std::siz
     f("tcp.opened_passive", t.connections_opened_passive);
     f("tcp.opened_active", t.connections_opened_active);
     f("tcp.connections", connections);
+    const tcp::HandshakeCounters& hs = t.handshake;
+    f("tcp.handshake.syns_received", hs.syns_received);
+    f("tcp.handshake.synacks_from_queue", hs.synacks_from_queue);
+    f("tcp.handshake.synacks_from_cookie", hs.synacks_from_cookie);
+    f("tcp.handshake.cookies_validated", hs.cookies_validated);
+    f("tcp.handshake.cookies_stale", hs.cookies_stale);
+    f("tcp.handshake.cookies_bad_hash", hs.cookies_bad_hash);
+    f("tcp.handshake.syn_queue_overflows", hs.syn_queue_overflows);
+    f("tcp.handshake.accept_queue_overflows", hs.accept_queue_overflows);
+    f("tcp.handshake.syn_queue", static_cast<std::uint64_t>(hs.syn_queue));
+    f("tcp.handshake.accept_queue", static_cast<std::uint64_t>(hs.accept_queue));
     auto each = [&](const char* prefix, const auto& arr, auto enum_tag) {
         using E = decltype(enum_tag);
         for (std::size_t i = 0; i < arr.size(); ++i)

@@ -61,14 +61,18 @@ void Worker::run(const StopFlag& stop) {
 unsigned Worker::poll_once() {
     std::array<rte_mbuf*, kBurst> rx;
     const std::uint16_t n = rte_eth_rx_burst(setup_.port_id, setup_.queue_id, rx.data(), kBurst);
+    process({rx.data(), n});
+    return n;
+}
+
+void Worker::process(std::span<rte_mbuf* const> frames) {
     const tcp::Instant now = clock_.now();
-    for (std::uint16_t i = 0; i < n; ++i) {
-        if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(rx[i + 1], void*));
-        handle_frame(rx[i], now);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        if (i + 1 < frames.size()) rte_prefetch0(rte_pktmbuf_mtod(frames[i + 1], void*));
+        handle_frame(frames[i], now);
     }
     stack_->advance(now);
     flush_tx();
-    return n;
 }
 
 void Worker::handle_frame(rte_mbuf* m, tcp::Instant now) {

@@ -46,6 +46,10 @@ public:
     void run(const StopFlag& stop);
     // One loop iteration: returns the number of frames received.
     unsigned poll_once();
+    // Takes frames through the whole receive path as if they had just been
+    // received (ownership passes to the worker), runs due timers and flushes
+    // the replies to the port. poll_once() uses it; benchmarks feed it directly.
+    void process(std::span<rte_mbuf* const> frames);
 
     tcp::Stack& stack() { return *stack_; }
     const StatsBoard& board() const { return board_; }

@@ -18,12 +18,6 @@ constexpr std::uint16_t kDefaultMss = 536;    // RFC 9293 3.7.1
 constexpr std::uint16_t kMinMss = 64;         // refuse absurdly small MSS values
 constexpr std::uint32_t kTimestampOptionLen = 12;
 
-std::uint8_t window_scale_for(std::uint32_t buffer) {
-    std::uint8_t s = 0;
-    while ((buffer >> s) > 0xffff && s < net::kMaxWindowScale) ++s;
-    return s;
-}
-
 // RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)), generalised to the configured count.
 std::uint32_t initial_window(std::uint32_t segments, std::uint16_t mss) {
     return std::min(segments * mss, std::max(2u * mss, 14600u));
@@ -60,6 +54,8 @@ void Connection::open_passive(const TcpSegmentView& syn, Listener& listener) {
     passive_ = true;
     listener_ = &listener;
     ++listener.half_open;
+    ++stack_.counters_.handshake.syn_queue;
+    counted_half_open_ = true;
 
     irs_ = h.seq;
     rcv_nxt_ = irs_ + 1;
@@ -81,10 +77,37 @@ void Connection::open_passive(const TcpSegmentView& syn, Listener& listener) {
 
     set_state(State::syn_received);
     emit(flag::syn | flag::ack, iss_, {}, true);
+    ++stack_.counters_.handshake.synacks_from_queue;
     rtt_sent_at_ = stack_.now();
     rtt_timing_ = true;
     rtt_seq_ = iss_ + 1;
     arm_retransmit();
+}
+
+void Connection::open_from_cookie(const TcpSegmentView& ack, const CookieOptions& options,
+                                  Listener& listener) {
+    const TcpHeader& h = ack.header;
+    const StackConfig& cfg = stack_.config();
+    passive_ = true;
+    from_cookie_ = true;
+    listener_ = &listener;
+    irs_ = h.seq - 1;
+    rcv_nxt_ = h.seq;
+    iss_ = h.ack - 1;
+    snd_una_ = iss_;
+    snd_nxt_ = snd_max_ = h.ack;
+    send_buffer_seq_ = h.ack;
+    snd_mss_ = std::clamp<std::uint16_t>(options.mss, kMinMss, cfg.mss);
+    if (cfg.window_scaling && options.window_scale) {
+        snd_wscale_ = *options.window_scale;
+        rcv_wscale_ = window_scale_for(cfg.receive_buffer);
+    }
+    ts_enabled_ = cfg.timestamps && h.options.timestamps.has_value();
+    if (ts_enabled_) ts_recent_ = h.options.timestamps->value;
+    sack_enabled_ = options.sack_permitted;
+    snd_wl1_ = irs_;
+    last_received_at_ = stack_.now();
+    set_state(State::syn_received);
 }
 
 void Connection::open_active() {
@@ -159,7 +182,8 @@ void Connection::establish(const TcpHeader& h) {
         snd_wl2_ = h.ack;
     }
     max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
-    if (ts_enabled_ && h.options.timestamps && h.options.timestamps->echo != 0) {
+    // A cookie's TSval had its low bits replaced by options: no RTT sample from it.
+    if (ts_enabled_ && !from_cookie_ && h.options.timestamps && h.options.timestamps->echo != 0) {
         rtt_.sample(std::chrono::milliseconds(ts_now() - h.options.timestamps->echo));
     } else if (rtt_timing_ && rtt_.backoffs() == 0) {
         rtt_.sample(stack_.now() - rtt_sent_at_);
@@ -168,14 +192,18 @@ void Connection::establish(const TcpHeader& h) {
     retries_ = 0;
     cwnd_ = initial_window(stack_.config().initial_cwnd_segments, snd_mss_);
     cancel(retransmit_timer_);
-    if (listener_) {
-        --listener_->half_open;
-        listener_ = nullptr;
-    }
+    leave_syn_queue();
     if (passive_) ++stack_.counters_.connections_opened_passive;
     else ++stack_.counters_.connections_opened_active;
     set_state(State::established);
     if (stack_.config().keepalive) arm(lifetime_timer_, stack_.config().keepalive_idle);
+    if (listener_ && listener_->options.pull) {
+        // Pull mode (S09): the handshake is complete; the connection waits,
+        // its data buffered, until the application accepts it.
+        stack_.enqueue_accept(*listener_, *this);
+        return;
+    }
+    listener_ = nullptr;
     app_knows_ = true;
     if (handler_) handler_->on_established(*this);
     if (state_ == State::established && fin_queued_) {
@@ -335,6 +363,18 @@ bool Connection::on_ack(const TcpHeader& h, std::size_t payload_len) {
     if (state_ == State::syn_received) {
         if (!(snd_una_ < ack && ack <= snd_max_)) {
             stack_.reply_reset(tuple_, h, payload_len, RstSent::bad_ack);
+            return false;
+        }
+        if (listener_ && stack_.accept_queue_full(*listener_)) {
+            ++counters.handshake.accept_queue_overflows;
+            if (listener_->options.accept_overflow == AcceptOverflow::reset) {
+                send_reset(RstSent::accept_overflow);
+                close_with(CloseReason::accept_overflow);
+            } else {
+                // S14: ignore the ACK; our SYN-ACK timer and the peer's next
+                // segment retry once the application has accepted some.
+                TcpCounters::bump(counters.dropped, SegmentDrop::accept_queue_full);
+            }
             return false;
         }
         establish(h);
@@ -577,10 +617,7 @@ std::uint16_t Connection::advertised_window(bool syn) const {
     return static_cast<std::uint16_t>(std::min<std::uint32_t>(w, 0xffff));
 }
 
-std::uint32_t Connection::ts_now() const {
-    return static_cast<std::uint32_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(stack_.now().since_epoch).count());
-}
+std::uint32_t Connection::ts_now() const { return stack_.ts_clock(); }
 
 void Connection::emit(std::uint8_t flags, SeqNum seq, ByteRing::Pieces payload, bool syn_options) {
     OutSegment o;
@@ -814,13 +851,21 @@ void Connection::enter_time_wait() {
     }
 }
 
+void Connection::leave_syn_queue() {
+    if (!counted_half_open_) return;
+    counted_half_open_ = false;
+    --listener_->half_open;
+    --stack_.counters_.handshake.syn_queue;
+}
+
 void Connection::close_with(CloseReason why) {
     if (state_ == State::closed) return;
     cancel(retransmit_timer_);
     cancel(delayed_ack_timer_);
     cancel(lifetime_timer_);
     if (listener_) {
-        --listener_->half_open;
+        leave_syn_queue();
+        if (in_accept_queue_) stack_.dequeue_accept(*listener_, *this);
         listener_ = nullptr;
     }
     set_state(State::closed);

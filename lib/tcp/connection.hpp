@@ -14,11 +14,19 @@
 #include "tcp/connection_handler.hpp"
 #include "tcp/counters.hpp"
 #include "tcp/rtt_estimator.hpp"
+#include "tcp/syn_cookie.hpp"
 #include "tcp/state.hpp"
 #include "tcp/time.hpp"
 #include "tcp/timer_wheel.hpp"
 
 namespace synline::tcp {
+
+// The smallest shift that lets `buffer` bytes of window fit 16 bits (RFC 7323 2.2).
+constexpr std::uint8_t window_scale_for(std::uint32_t buffer) {
+    std::uint8_t s = 0;
+    while ((buffer >> s) > 0xffff && s < net::kMaxWindowScale) ++s;
+    return s;
+}
 
 class Stack;
 class Connection;
@@ -67,6 +75,11 @@ public:
 
     // ---- Stack side ----
     void open_passive(const net::TcpSegmentView& syn, Listener& listener);
+    // A handshake completed through a SYN cookie: the connection starts in
+    // SYN-RECEIVED as if its SYN-ACK had been sent, and the caller then hands
+    // it the validating ACK (which completes it and may carry data).
+    void open_from_cookie(const net::TcpSegmentView& ack, const CookieOptions& options,
+                          Listener& listener);
     void open_active();
     void on_segment(const net::TcpSegmentView& seg);
     void on_timer(TimerKind kind);
@@ -107,6 +120,7 @@ private:
     std::uint32_t ts_now() const;
     void take_timestamp(const net::TcpHeader& h);
 
+    void leave_syn_queue();
     void set_state(State s);
     void enter_time_wait();
     // Ends the connection: timers off, out of the table, the app told once.
@@ -117,7 +131,12 @@ private:
     Stack& stack_;
     net::FourTuple tuple_;
     ConnectionHandler* handler_;
-    Listener* listener_ = nullptr;  // while a passive open is half-open
+    Listener* listener_ = nullptr;  // half-open, or waiting in its accept queue
+    Connection* accept_prev_ = nullptr;  // accept queue links (pull mode)
+    Connection* accept_next_ = nullptr;
+    bool in_accept_queue_ = false;
+    bool counted_half_open_ = false;     // counts toward listener_->half_open
+    bool from_cookie_ = false;
     State state_ = State::closed;
     bool passive_ = false;
     bool app_knows_ = false;        // on_established or a connect reached the app

@@ -61,7 +61,9 @@ enum class SegmentDrop : std::uint8_t {
     syn_in_window,       // SYN on a synchronized connection: challenge ACK (RFC 5961 4.2)
     challenge_rate_limited,
     listener_not_syn,    // listener got neither SYN nor ACK
-    syn_queue_full,
+    syn_queue_full,      // SYN queue full and cookies off: dropped, never reset (S13)
+    cookie_rejected,     // an ACK to a listener that is not a valid cookie: dropped silently
+    accept_queue_full,   // final ACK dropped: accept queue full (S14)
     no_connection_slot,  // connection pool exhausted
     rst_no_connection,   // RST for an unknown connection: never answered
     count_
@@ -92,6 +94,7 @@ constexpr std::string_view to_string(SegmentDrop r) {
     constexpr std::string_view n[] = {
         "out_of_window", "out_of_order", "paws",  "no_ack", "ack_unsent", "ack_too_old",
         "syn_in_window", "challenge_rate_limited", "listener_not_syn", "syn_queue_full",
+        "cookie_rejected", "accept_queue_full",
         "no_connection_slot", "rst_no_connection"};
     static_assert(std::size(n) == static_cast<std::size_t>(SegmentDrop::count_));
     return n[static_cast<std::size_t>(r)];
@@ -99,6 +102,20 @@ constexpr std::string_view to_string(SegmentDrop r) {
 
 template <class Enum>
 using CounterArray = std::array<std::uint64_t, static_cast<std::size_t>(Enum::count_)>;
+
+// The listener side of the handshake, SYN queue and SYN cookies (issue S12-S17).
+struct HandshakeCounters {
+    std::uint64_t syns_received = 0;          // SYNs that reached a listener
+    std::uint64_t synacks_from_queue = 0;     // first SYN-ACKs of half-open entries
+    std::uint64_t synacks_from_cookie = 0;
+    std::uint64_t cookies_validated = 0;
+    std::uint64_t cookies_stale = 0;          // counter outside the validity window
+    std::uint64_t cookies_bad_hash = 0;       // forged, for another 4-tuple, or an old key
+    std::uint64_t syn_queue_overflows = 0;    // SYNs met a full SYN queue (cookie or drop)
+    std::uint64_t accept_queue_overflows = 0; // final ACKs met a full accept queue
+    std::int64_t syn_queue = 0;               // gauge: half-open entries, all listeners
+    std::int64_t accept_queue = 0;            // gauge: established, not yet accepted
+};
 
 struct TcpCounters {
     std::uint64_t segments_in = 0;
@@ -111,6 +128,7 @@ struct TcpCounters {
     CounterArray<RstReceived> rst_received{};
     CounterArray<CloseReason> closed{};
     CounterArray<SegmentDrop> dropped{};
+    HandshakeCounters handshake;
     // Gauge: connections currently in each state (LISTEN counts listeners).
     std::array<std::int64_t, kStateCount> in_state{};
 

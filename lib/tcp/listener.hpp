@@ -1,16 +1,52 @@
-// A passive endpoint: LISTEN state for one local port (RFC 9293 3.10.7.2).
+// A passive endpoint: LISTEN state for one local port (RFC 9293 3.10.7.2),
+// with its two bounded queues (S12): the SYN queue of half-open connections
+// and, in pull mode, the accept queue of established ones not yet accepted.
 #pragma once
 
 #include <cstdint>
 
 #include "tcp/connection_handler.hpp"
+#include "tcp/time.hpp"
 
 namespace synline::tcp {
 
+class Connection;
+
+enum class SynCookieMode : std::uint8_t {
+    off,          // SYN queue full: new SYNs are dropped silently, never reset (S13)
+    on_overflow,  // SYN queue full: new SYNs are answered with a cookie (default)
+    always,       // every SYN is answered with a cookie; no half-open state at all
+};
+
+enum class AcceptOverflow : std::uint8_t {
+    drop_ack,  // ignore the handshake's final ACK: the peer retries later (default, S14)
+    reset,     // "abort on overflow": answer it with RST
+};
+
+// Told when a pull-mode listener has connections waiting for Stack::accept().
+class AcceptHandler {
+public:
+    virtual ~AcceptHandler() = default;
+    virtual void on_acceptable(std::uint16_t port) = 0;
+};
+
 struct ListenOptions {
-    // Half-open (SYN-RECEIVED) entries allowed at once; SYNs beyond are dropped,
-    // never answered with RST (S13).
-    std::uint32_t syn_backlog = 4096;
+    std::uint32_t syn_backlog = 4096;  // half-open entries at once
+    std::uint32_t backlog = 4096;      // accept queue length (pull mode)
+    SynCookieMode cookies = SynCookieMode::on_overflow;
+    AcceptOverflow accept_overflow = AcceptOverflow::drop_ack;
+    // Null: push mode, the handler's on_established runs as soon as a handshake
+    // completes. Set: pull mode, established connections wait in the accept
+    // queue (without a handler, their data buffered) until Stack::accept().
+    AcceptHandler* pull = nullptr;
+};
+
+// What the application can observe of a listener (S12).
+struct ListenerStats {
+    std::uint32_t syn_queue = 0;     // half-open now
+    std::uint32_t syn_backlog = 0;
+    std::uint32_t accept_queue = 0;  // established, not yet accepted
+    std::uint32_t backlog = 0;
 };
 
 struct Listener {
@@ -18,6 +54,10 @@ struct Listener {
     ConnectionHandler* handler = nullptr;  // becomes each accepted connection's handler
     ListenOptions options;
     std::uint32_t half_open = 0;           // connections in SYN-RECEIVED from this listener
+    Connection* accept_head = nullptr;     // FIFO, linked through the connections
+    Connection* accept_tail = nullptr;
+    std::uint32_t accept_queue_len = 0;
+    Instant last_cookie_sent{Duration::min()};  // ACKs are checked as cookies only after one
 };
 
 }  // namespace synline::tcp

@@ -4,6 +4,37 @@ namespace synline::tcp {
 
 namespace flag = net::tcp_flag;
 
+namespace {
+
+constexpr std::uint16_t kDefaultMss = 536;  // RFC 9293 3.7.1
+
+// The cookie key of rotation period `period`: a PRF of the master key, so
+// that all who share the master key agree on every period's key.
+SipKey cookie_key(const SipKey& master, std::int64_t period) {
+    auto p = static_cast<std::uint64_t>(period);
+    return SipKey{siphash24_u64x2(master, p, 1), siphash24_u64x2(master, p, 2)};
+}
+
+std::int64_t rotation_period_of(Instant now, Duration period) {
+    return now.since_epoch.count() / period.count();
+}
+
+SynCookies make_cookies(const StackConfig& config, const SipKey& master, Instant now) {
+    const std::int64_t p = rotation_period_of(now, config.syn_cookie_key_rotation);
+    return SynCookies(SynCookieConfig{config.syn_cookie_tick, config.syn_cookie_valid_ticks},
+                      SynCookieKeys(cookie_key(master, p), cookie_key(master, p - 1),
+                                    config.syn_cookie_key_rotation,
+                                    Instant{p * config.syn_cookie_key_rotation}));
+}
+
+// A separate key for cookies when none is configured, so that ISNs and
+// cookies never share one.
+SipKey default_cookie_master(const SipKey& secret) {
+    return SipKey{siphash24_u64x2(secret, 0x636f6f6b6965ull, 1), siphash24_u64x2(secret, 0x636f6f6b6965ull, 2)};
+}
+
+}  // namespace
+
 Stack::Stack(const StackConfig& config, SegmentSink& sink, const SipKey& secret, Instant now)
     : config_(config),
       sink_(sink),
@@ -13,6 +44,8 @@ Stack::Stack(const StackConfig& config, SegmentSink& sink, const SipKey& secret,
       table_(config.max_connections),
       timers_(now),
       listener_by_port_(std::make_unique<std::array<Listener*, 65536>>()),
+      cookie_master_(config.syn_cookie_master_key.value_or(default_cookie_master(secret))),
+      cookies_(make_cookies(config, cookie_master_, now)),
       challenge_window_start_(now),
       next_ephemeral_(static_cast<std::uint16_t>(
           config.ephemeral_port_first +
@@ -43,15 +76,53 @@ bool Stack::listen(std::uint16_t port, ConnectionHandler& handler, ListenOptions
 bool Stack::unlisten(std::uint16_t port) {
     Listener*& slot = (*listener_by_port_)[port];
     if (!slot) return false;
-    // Half-open entries of this listener finish on their own; they must not
-    // point at it any more.
+    std::vector<Connection*> orphans;  // collected first: abort() edits the table
     table_.for_each([&](const net::FourTuple&, Connection* c) {
-        if (c->listener_ == slot) c->listener_ = nullptr;
+        if (c->listener_ == slot) orphans.push_back(c);
     });
+    for (Connection* c : orphans) c->abort();
     std::erase_if(listeners_, [&](const auto& l) { return l.get() == slot; });
     slot = nullptr;
     --counters_.in_state[static_cast<std::size_t>(State::listen)];
+    reap();
     return true;
+}
+
+Connection* Stack::accept(std::uint16_t port) {
+    Listener* l = (*listener_by_port_)[port];
+    if (!l || !l->accept_head) return nullptr;
+    Connection* c = l->accept_head;
+    dequeue_accept(*l, *c);
+    c->listener_ = nullptr;
+    c->app_knows_ = true;
+    return c;
+}
+
+std::optional<ListenerStats> Stack::listener_stats(std::uint16_t port) const {
+    const Listener* l = (*listener_by_port_)[port];
+    if (!l) return std::nullopt;
+    return ListenerStats{l->half_open, l->options.syn_backlog, l->accept_queue_len,
+                         l->options.backlog};
+}
+
+void Stack::enqueue_accept(Listener& l, Connection& c) {
+    c.accept_prev_ = l.accept_tail;
+    c.accept_next_ = nullptr;
+    (l.accept_tail ? l.accept_tail->accept_next_ : l.accept_head) = &c;
+    l.accept_tail = &c;
+    c.in_accept_queue_ = true;
+    ++l.accept_queue_len;
+    ++counters_.handshake.accept_queue;
+    if (l.options.pull) l.options.pull->on_acceptable(l.port);
+}
+
+void Stack::dequeue_accept(Listener& l, Connection& c) {
+    (c.accept_prev_ ? c.accept_prev_->accept_next_ : l.accept_head) = c.accept_next_;
+    (c.accept_next_ ? c.accept_next_->accept_prev_ : l.accept_tail) = c.accept_prev_;
+    c.accept_prev_ = c.accept_next_ = nullptr;
+    c.in_accept_queue_ = false;
+    --l.accept_queue_len;
+    --counters_.handshake.accept_queue;
 }
 
 Connection* Stack::connect(net::Ipv4Addr local_ip, net::Ipv4Addr remote_ip,
@@ -111,14 +182,24 @@ void Stack::listener_input(Listener& l, const net::FourTuple& t, const net::TcpS
         return;
     }
     if (h.has(flag::ack)) {
-        reply_reset(t, h, seg.payload.size(), RstSent::no_connection);
+        // Any ACK is bad in LISTEN, unless it returns one of our cookies.
+        if (!h.has(flag::syn) && cookie_acks_expected(l)) cookie_ack_input(l, t, seg);
+        else reply_reset(t, h, seg.payload.size(), RstSent::no_connection);
         return;
     }
     if (!h.has(flag::syn)) {
         TcpCounters::bump(counters_.dropped, SegmentDrop::listener_not_syn);
         return;
     }
-    if (l.half_open >= l.options.syn_backlog) {
+    ++counters_.handshake.syns_received;
+    const bool queue_full = l.half_open >= l.options.syn_backlog;
+    if (queue_full) ++counters_.handshake.syn_queue_overflows;
+    if (l.options.cookies == SynCookieMode::always ||
+        (queue_full && l.options.cookies == SynCookieMode::on_overflow)) {
+        send_cookie_synack(l, t, h);  // no allocation, no table entry (S17)
+        return;
+    }
+    if (queue_full) {
         TcpCounters::bump(counters_.dropped, SegmentDrop::syn_queue_full);  // never RST (S13)
         return;
     }
@@ -128,6 +209,79 @@ void Stack::listener_input(Listener& l, const net::FourTuple& t, const net::TcpS
         return;
     }
     c->open_passive(seg, l);
+}
+
+bool Stack::cookie_acks_expected(const Listener& l) const {
+    // Only while cookies may be outstanding does an ACK cost a hash (S16); a
+    // listener that never needed them answers stray ACKs with RST as usual.
+    if (l.options.cookies == SynCookieMode::always) return true;
+    if (l.options.cookies == SynCookieMode::off) return false;
+    return now_ - l.last_cookie_sent <
+           config_.syn_cookie_tick * static_cast<std::int64_t>(config_.syn_cookie_valid_ticks + 1);
+}
+
+void Stack::send_cookie_synack(Listener& l, const net::FourTuple& t, const net::TcpHeader& syn) {
+    // Options beyond the MSS survive only inside the TSval: without timestamps
+    // the SYN-ACK offers neither window scaling nor SACK (S16).
+    const bool ts = config_.timestamps && syn.options.timestamps.has_value();
+    CookieOptions o;
+    if (ts && config_.window_scaling) o.window_scale = syn.options.window_scale;
+    o.sack_permitted = ts && config_.sack_permitted && syn.options.sack_permitted;
+    OutSegment out;
+    out.tuple = t;
+    net::TcpHeader& h = out.header;
+    h.src_port = t.local_port;
+    h.dst_port = t.remote_port;
+    h.seq = cookies_.make_isn(t, syn.seq, syn.options.mss.value_or(kDefaultMss), now_);
+    h.ack = syn.seq + 1;
+    h.flags = flag::syn | flag::ack;
+    h.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(config_.receive_buffer, 0xffff));
+    h.options.mss = config_.mss;
+    if (o.window_scale) h.options.window_scale = window_scale_for(config_.receive_buffer);
+    h.options.sack_permitted = o.sack_permitted;
+    if (ts)
+        h.options.timestamps =
+            net::TcpTimestamps{SynCookies::make_tsval(ts_clock(), o), syn.options.timestamps->value};
+    l.last_cookie_sent = now_;
+    ++counters_.handshake.synacks_from_cookie;
+    emit(out);
+}
+
+void Stack::cookie_ack_input(Listener& l, const net::FourTuple& t, const net::TcpSegmentView& seg) {
+    const net::TcpHeader& h = seg.header;
+    std::optional<std::uint32_t> tsecr;
+    if (h.options.timestamps) tsecr = h.options.timestamps->echo;
+    SynCookies::Decoded d = cookies_.check(t, h.seq - 1, h.ack - 1, tsecr, now_);
+    if (d.verdict != SynCookies::Verdict::ok) {
+        // An ACK flood of bad cookies costs this one check and nothing else:
+        // no state, and no RST that would double the flood.
+        if (d.verdict == SynCookies::Verdict::stale) ++counters_.handshake.cookies_stale;
+        else ++counters_.handshake.cookies_bad_hash;
+        TcpCounters::bump(counters_.dropped, SegmentDrop::cookie_rejected);
+        return;
+    }
+    ++counters_.handshake.cookies_validated;
+    if (accept_queue_full(l)) {
+        ++counters_.handshake.accept_queue_overflows;
+        if (l.options.accept_overflow == AcceptOverflow::reset)
+            reply_reset(t, h, seg.payload.size(), RstSent::accept_overflow);
+        else
+            TcpCounters::bump(counters_.dropped, SegmentDrop::accept_queue_full);
+        return;
+    }
+    Connection* c = create_connection(t, l.handler);
+    if (!c) {
+        TcpCounters::bump(counters_.dropped, SegmentDrop::no_connection_slot);
+        return;
+    }
+    c->open_from_cookie(seg, d.options, l);
+    c->on_segment(seg);
+}
+
+void Stack::rotate_cookie_keys_if_due() {
+    if (!cookies_.rotation_due(now_)) return;
+    const std::int64_t p = rotation_period_of(now_, config_.syn_cookie_key_rotation);
+    cookies_.rotate(cookie_key(cookie_master_, p), Instant{p * config_.syn_cookie_key_rotation});
 }
 
 // RFC 9293 3.10.7.1: SEGMENT ARRIVES in CLOSED (no connection, no listener).
@@ -185,6 +339,7 @@ void Stack::reap() {
 
 void Stack::advance(Instant now) {
     now_ = now;
+    rotate_cookie_keys_if_due();
     timers_.advance(now, [](TimerNode& n) {
         auto& t = static_cast<ConnectionTimer&>(n);
         t.owner->on_timer(t.kind);

@@ -18,6 +18,7 @@
 #include "tcp/object_pool.hpp"
 #include "tcp/segment_sink.hpp"
 #include "tcp/stack_config.hpp"
+#include "tcp/syn_cookie.hpp"
 #include "tcp/timer_wheel.hpp"
 
 namespace synline::tcp {
@@ -37,7 +38,13 @@ public:
 
     // Starts listening on `port` of every local address. False if already taken.
     bool listen(std::uint16_t port, ConnectionHandler& handler, ListenOptions options = {});
+    // Stops listening; its half-open and not yet accepted connections are reset.
     bool unlisten(std::uint16_t port);
+    // Pull mode: the oldest established connection waiting on `port`, now the
+    // application's (give it a handler with set_handler; data that arrived
+    // before is in received()). nullptr when none waits.
+    Connection* accept(std::uint16_t port);
+    std::optional<ListenerStats> listener_stats(std::uint16_t port) const;
 
     // Active open (RFC 9293 3.10.1): sends SYN from local_ip. With local_port 0
     // an ephemeral port is chosen that is free for this destination and never
@@ -49,6 +56,11 @@ public:
                         ConnectionHandler& handler, std::uint16_t local_port = 0);
 
     const TcpCounters& counters() const { return counters_; }
+    // The timestamp clock (RFC 7323): milliseconds, wrapping.
+    std::uint32_t ts_clock() const {
+        return static_cast<std::uint32_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(now_.since_epoch).count());
+    }
     const StackConfig& config() const { return config_; }
     std::size_t connection_count() const { return pool_.in_use(); }
     Instant now() const { return now_; }
@@ -58,6 +70,16 @@ private:
 
     void listener_input(Listener& l, const net::FourTuple& t, const net::TcpSegmentView& seg);
     void closed_input(const net::FourTuple& t, const net::TcpSegmentView& seg);
+    // SYN cookies (S13, S15): answer without state; rebuild from a valid ACK.
+    bool cookie_acks_expected(const Listener& l) const;
+    void send_cookie_synack(Listener& l, const net::FourTuple& t, const net::TcpHeader& syn);
+    void cookie_ack_input(Listener& l, const net::FourTuple& t, const net::TcpSegmentView& seg);
+    void rotate_cookie_keys_if_due();
+    bool accept_queue_full(const Listener& l) const {
+        return l.options.pull && l.accept_queue_len >= l.options.backlog;
+    }
+    void enqueue_accept(Listener& l, Connection& c);
+    void dequeue_accept(Listener& l, Connection& c);
     // Reset-generation rules for a segment that matches no connection (RFC 9293 3.5.2 (1)).
     void reply_reset(const net::FourTuple& t, const net::TcpHeader& h, std::size_t payload_len,
                      RstSent why);
@@ -82,6 +104,8 @@ private:
     std::unique_ptr<std::array<Listener*, 65536>> listener_by_port_;
     std::vector<Connection*> retired_;
     TcpCounters counters_;
+    SipKey cookie_master_;
+    SynCookies cookies_;
     // RFC 5961 7: one budget of challenge ACKs per second for the whole core.
     Instant challenge_window_start_;
     std::uint32_t challenge_acks_in_window_ = 0;

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
+#include "tcp/siphash.hpp"
 #include "tcp/time.hpp"
 
 namespace synline::tcp {
@@ -30,6 +32,15 @@ struct StackConfig {
     Duration keepalive_interval = std::chrono::seconds(75);
     std::uint8_t keepalive_probes = 9;
     std::uint32_t challenge_ack_limit = 1000;  // per second per core (RFC 5961 7)
+    // SYN cookies (S15): the key of each rotation period is derived from one
+    // master key, so every core, and every server given the same master key
+    // (a fleet behind ECMP), makes and accepts the same cookies. Default: a
+    // per-process key. Instants must then share an epoch (the engine uses
+    // the wall clock).
+    std::optional<SipKey> syn_cookie_master_key;
+    Duration syn_cookie_tick = std::chrono::seconds(64);
+    unsigned syn_cookie_valid_ticks = 2;
+    Duration syn_cookie_key_rotation = std::chrono::seconds(256);
     std::uint16_t ephemeral_port_first = 32768;  // Linux's default range
     std::uint16_t ephemeral_port_last = 60999;
 };

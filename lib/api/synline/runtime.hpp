@@ -51,6 +51,8 @@ public:
     CounterTotals run(const WorkerSetupFn& setup);
 
     unsigned worker_count() const;
+    // Listener settings from the [tcp] section (backlogs, SYN cookies, overflow policy).
+    const tcp::ListenOptions& listen_options() const;
     std::string describe() const;  // one line: port, driver, MAC, IP, queues
 
     struct Impl;  // defined in runtime.cpp

@@ -70,7 +70,7 @@ TEST_CASE("af_packet.conf: software checksums and one queue pair per worker", "[
     CHECK_FALSE(cfg.port.rx_checksum_offload);
     CHECK_FALSE(cfg.port.tx_checksum_offload);
     REQUIRE(cfg.eal.vdevs.size() == 1);
-    CHECK(cfg.eal.vdevs[0] == "net_af_packet0,iface=veth7,qpairs=3");
+    CHECK(cfg.eal.vdevs[0] == "net_af_packet0,iface=veth7,qpairs=3,framecnt=4096");
     CHECK(cfg.port.packed_pool);  // --no-huge and not set: packed
 }
 
@@ -299,7 +299,7 @@ TEST_CASE("Eal::build_args", "[config][eal]")
     eal.file_prefix = "p";
     CHECK(Eal::build_args(eal, "prog") ==
           std::vector<std::string>{"prog", "--lcores", "1,0", "--main-lcore", "1", "--file-prefix", "p",
-                                   "--no-shconf", "--no-huge", "-m", "128", "--vdev=net_null0",
+                                   "--no-shconf", "--log-level=lib.eal:notice", "--no-huge", "-m", "128", "--vdev=net_null0",
                                    "--vdev=net_ring0"});
     eal.multi_process = true;
     eal.file_prefix.clear();

@@ -1,0 +1,188 @@
+#include "tcp/syn_cookie.hpp"
+
+#include <cstddef>
+#include <stdexcept>
+
+namespace synline::tcp {
+
+namespace {
+
+constexpr std::uint32_t kCounterModulus = 1u << cookie_bits::counter_width;
+
+void put_le(std::uint8_t* out, std::uint64_t value, std::size_t bytes) {
+    for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<std::uint8_t>(value >> (8 * i));
+}
+
+// The 28 hash bits of the cookie, already in place (bits 31..4). The message
+// layout is documented in the header; it is fixed-length and injective.
+std::uint32_t cookie_hash(const SipKey& key, const net::FourTuple& t, net::SeqNum client_isn,
+                          std::uint64_t counter, std::uint32_t mss_index) {
+    std::array<std::uint8_t, 24> m;
+    put_le(&m[0], t.local_ip.value, 4);
+    put_le(&m[4], t.remote_ip.value, 4);
+    put_le(&m[8], t.local_port, 2);
+    put_le(&m[10], t.remote_port, 2);
+    put_le(&m[12], client_isn.raw(), 4);
+    put_le(&m[16], (counter << cookie_bits::counter_width) | mss_index, 8);
+    const std::uint64_t h = siphash24(key, m);
+    return static_cast<std::uint32_t>(h >> (64 - cookie_bits::hash_width)) << cookie_bits::hash_shift;
+}
+
+std::uint32_t mss_index_of(std::uint16_t client_mss) {
+    std::uint32_t i = kCookieMssTable.size() - 1;
+    while (i > 0 && client_mss < kCookieMssTable[i]) --i;
+    return i;
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+SipKey parse_sip_key_hex(std::string_view hex) {
+    if (hex.size() != 32) {
+        throw std::invalid_argument("SYN cookie key: expected 32 hex digits (128 bits), got " +
+                                    std::to_string(hex.size()) + " characters");
+    }
+    std::uint64_t words[2] = {0, 0};
+    for (std::size_t byte = 0; byte < 16; ++byte) {
+        const int hi = hex_digit(hex[2 * byte]);
+        const int lo = hex_digit(hex[2 * byte + 1]);
+        if (hi < 0 || lo < 0) {
+            const std::size_t at = hi < 0 ? 2 * byte : 2 * byte + 1;
+            throw std::invalid_argument("SYN cookie key: '" + std::string(1, hex[at]) +
+                                        "' at position " + std::to_string(at) + " is not a hex digit");
+        }
+        words[byte / 8] |= std::uint64_t(hi * 16 + lo) << (8 * (byte % 8));
+    }
+    return SipKey{words[0], words[1]};
+}
+
+std::string to_hex(const SipKey& key) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(32, '0');
+    for (std::size_t byte = 0; byte < 16; ++byte) {
+        const auto b = static_cast<std::uint8_t>((byte < 8 ? key.k0 : key.k1) >> (8 * (byte % 8)));
+        out[2 * byte] = kDigits[b >> 4];
+        out[2 * byte + 1] = kDigits[b & 0xf];
+    }
+    return out;
+}
+
+SynCookieKeys::SynCookieKeys(SipKey current, Duration rotation_period, Instant now)
+    : SynCookieKeys(current, current, rotation_period, now) {}
+
+SynCookieKeys::SynCookieKeys(SipKey current, SipKey previous, Duration rotation_period,
+                             Instant last_rotation)
+    : current_(current), previous_(previous), period_(rotation_period), last_rotation_(last_rotation) {
+    if (rotation_period < Duration::zero()) {
+        throw std::invalid_argument("SYN cookie keys: negative rotation period");
+    }
+}
+
+bool SynCookieKeys::rotation_due(Instant now) const {
+    return period_ > Duration::zero() && now >= last_rotation_ + period_;
+}
+
+void SynCookieKeys::rotate(SipKey next, Instant now) {
+    previous_ = current_;
+    current_ = next;
+    last_rotation_ = now;
+}
+
+SynCookies::SynCookies(SynCookieConfig config, SynCookieKeys keys) : config_(config), keys_(keys) {
+    if (config_.tick <= Duration::zero()) {
+        throw std::invalid_argument("SYN cookies: tick must be positive");
+    }
+    if (config_.valid_ticks < 1 || config_.valid_ticks >= kCounterModulus) {
+        throw std::invalid_argument("SYN cookies: valid_ticks must be 1..3 (2 counter bits in the cookie)");
+    }
+    if (keys_.rotation_period() > Duration::zero() &&
+        keys_.rotation_period() < config_.tick * config_.valid_ticks) {
+        throw std::invalid_argument(
+            "SYN cookies: key rotation period shorter than the cookie lifetime (valid_ticks * tick)");
+    }
+}
+
+std::uint64_t SynCookies::counter(Instant now) const {
+    // Floor division, so that instants before the epoch still tick regularly;
+    // the unsigned conversion wraps like the rest of the arithmetic.
+    const auto n = now.since_epoch.count();
+    const auto d = config_.tick.count();
+    auto q = n / d;
+    if (n % d != 0 && n < 0) --q;
+    return static_cast<std::uint64_t>(q);
+}
+
+std::uint16_t SynCookies::table_mss(std::uint16_t client_mss) {
+    return kCookieMssTable[mss_index_of(client_mss)];
+}
+
+net::SeqNum SynCookies::make_isn(const net::FourTuple& tuple, net::SeqNum client_isn,
+                                 std::uint16_t client_mss, Instant now) const {
+    const std::uint64_t c = counter(now);
+    const std::uint32_t mss_index = mss_index_of(client_mss);
+    const std::uint32_t clear =
+        (static_cast<std::uint32_t>(c % kCounterModulus) << cookie_bits::counter_shift) |
+        (mss_index << cookie_bits::mss_shift);
+    return net::SeqNum(cookie_hash(keys_.current(), tuple, client_isn, c, mss_index) | clear);
+}
+
+std::uint32_t SynCookies::make_tsval(std::uint32_t clock_tsval, const CookieOptions& options) {
+    std::uint32_t bits = cookie_ts_bits::wscale_none;
+    if (options.window_scale) bits = *options.window_scale > 14 ? 14u : *options.window_scale;
+    if (options.sack_permitted) bits |= cookie_ts_bits::sack;
+    if (options.ecn) bits |= cookie_ts_bits::ecn;
+    std::uint32_t ts = (clock_tsval & ~cookie_ts_bits::mask) | bits;
+    if (ts > clock_tsval) ts -= cookie_ts_bits::mask + 1;
+    return ts;
+}
+
+SynCookies::Decoded SynCookies::check(const net::FourTuple& tuple, net::SeqNum client_isn,
+                                      net::SeqNum our_isn, std::optional<std::uint32_t> tsecr,
+                                      Instant now) const {
+    const std::uint32_t cookie = our_isn.raw();
+    const std::uint64_t now_counter = counter(now);
+
+    // Step 1: the clear counter bits must name one of the last valid_ticks
+    // periods. Cheap, so an ACK flood of expired or random cookies costs no hash.
+    const std::uint32_t low = (cookie & cookie_bits::counter_mask) >> cookie_bits::counter_shift;
+    const std::uint32_t age = static_cast<std::uint32_t>(now_counter - low) % kCounterModulus;
+    if (age >= config_.valid_ticks) return Decoded{Verdict::stale, {}};
+    const std::uint64_t made_at = now_counter - age;
+
+    // Step 2: recompute the hash under the current key, then the previous one.
+    const std::uint32_t mss_index = (cookie & cookie_bits::mss_mask) >> cookie_bits::mss_shift;
+    const std::uint32_t presented = cookie & cookie_bits::hash_mask;
+    bool match = cookie_hash(keys_.current(), tuple, client_isn, made_at, mss_index) == presented;
+    if (!match && !(keys_.previous() == keys_.current())) {
+        match = cookie_hash(keys_.previous(), tuple, client_isn, made_at, mss_index) == presented;
+    }
+    if (!match) return Decoded{Verdict::bad_hash, {}};
+
+    // Step 3: rebuild the options. Without timestamps only the MSS survives (S16).
+    Decoded out{Verdict::ok, {}};
+    out.options.mss = kCookieMssTable[mss_index];
+    if (tsecr) {
+        const std::uint32_t ws = *tsecr & cookie_ts_bits::wscale_mask;
+        if (ws != cookie_ts_bits::wscale_none) out.options.window_scale = static_cast<std::uint8_t>(ws);
+        out.options.sack_permitted = (*tsecr & cookie_ts_bits::sack) != 0;
+        out.options.ecn = (*tsecr & cookie_ts_bits::ecn) != 0;
+    }
+    return out;
+}
+
+const char* to_string(SynCookies::Verdict verdict) {
+    switch (verdict) {
+        case SynCookies::Verdict::ok: return "ok";
+        case SynCookies::Verdict::stale: return "stale";
+        case SynCookies::Verdict::bad_hash: return "bad-hash";
+    }
+    return "unknown";
+}
+
+}  // namespace synline::tcp

@@ -1,0 +1,295 @@
+// SYN cookies (S13, S15, S16): the listener's stateless answer to a SYN when its
+// SYN queue is full (or always, in the "always cookies" mode). Everything the
+// server must remember about the half-open connection is folded into the ISN of
+// its SYN-ACK, and, when the SYN carried timestamps, into the low bits of the
+// SYN-ACK's TSval; the ACK that completes the handshake returns both (ack - 1 is
+// our ISN, TSecr echoes our TSval), so the connection can be rebuilt from that ACK
+// alone.
+//
+// Pure functions of (keys, configuration, segment fields, now): no I/O, no clock
+// read, no allocation, no exceptions after construction.
+//
+// Design and where it comes from
+// ------------------------------
+// - The idea is D. J. Bernstein's (1996): the server picks its ISN as a keyed
+//   function of the connection and a slowly moving counter, plus a few bits for
+//   the MSS, so that only a peer that really received the SYN-ACK can produce
+//   the matching ACK. RFC 4987 section 3.6 describes it as one of the standard
+//   SYN-flood defences and names its costs: options that do not fit in the
+//   cookie are lost, and the cookie must be computed and checked per packet.
+//   Scenario S16 explains why synline keeps the SYN queue as the normal path.
+// - Linux (net/ipv4/syncookies.c) is the reference implementation we follow in
+//   outline: a 4-entry MSS table {536, 1300, 1440, 1460}; a time counter with a
+//   60 s period, of which a cookie is accepted only while the difference between
+//   the current and the encoded counter is below MAX_SYNCOOKIE_AGE = 2 (so a
+//   cookie lives between one and two periods); SipHash as the keyed function
+//   since 2017; and, when timestamps are on, the options that do not fit in the
+//   ISN stored in the low 6 bits of TSval (window scale in 4 bits with 0xf for
+//   "none", SACK-permitted, ECN), read back from TSecr.
+//   Where we differ from Linux, and why:
+//     * Linux adds the client's ISN and a second hash outside the PRF, with the
+//       counter hidden in the top 8 bits. We feed the whole input, the client's
+//       ISN, the full counter AND the MSS index included, to one PRF call and
+//       keep the counter's low bits and the MSS index in clear. Every bit of the
+//       cookie is therefore authenticated (Linux accepts a cookie whose MSS
+//       index was altered to another valid one; we do not), and the validator
+//       needs exactly one PRF call per key it tries.
+//     * The default tick is 64 s (a power of two of seconds); Linux uses 60 s
+//       (TCP_SYNCOOKIE_PERIOD). It is configurable.
+//
+// Layout of the 32-bit cookie (the ISN of our SYN-ACK)
+// ----------------------------------------------------
+//     31                                   4   3   2   1   0
+//    +--------------------------------------+-------+-------+
+//    |  hash: 28 bits of the PRF output     | ctr   | mss   |
+//    +--------------------------------------+-------+-------+
+//   hash  = bits 63..36 of SipHash-2-4(key, M), where M is 24 bytes:
+//             local ip (4) | remote ip (4) | local port (2) | remote port (2)
+//             | client ISN (4) | (counter << 2 | mss index) (8),
+//           every field little-endian. M has a fixed length and an injective
+//           encoding, so no two inputs collide; its 24-byte length also keeps it
+//           apart from the 16-byte inputs of the ISN generator should anyone
+//           reuse a key.
+//   ctr   = counter mod 4, so the validator knows which period to recompute.
+//   mss   = index into kCookieMssTable.
+// The counter is floor(now / tick). A cookie made at counter c is accepted at
+// counter n when n - c < valid_ticks, valid_ticks in 1..3 (default 2, as Linux):
+// its lifetime is between (valid_ticks - 1) and valid_ticks ticks, and with the
+// 2-bit clear counter an expired cookie is told apart from a live one for up to
+// 4 ticks (older ones alias onto a live counter and then fail the hash).
+// Concretely, for a cookie made at counter c, instant (c + valid_ticks) * tick - 1ns
+// is the last at which it is accepted and (c + valid_ticks) * tick the first at
+// which it is `stale`.
+//
+// Forgery: all 32 bits are authenticated; an attacker who does not know the key
+// and guesses the clear bits right still has 2^-28 per attempt per key tried
+// (two keys right after a rotation: 2^-27). A uniformly random ACK passes the
+// clear-counter test with probability valid_ticks / 4 and the hash with 2^-28
+// per key. A blind attacker chooses the tuple and knows the counter, so only the
+// hash is guessed: at 10 Mpps of spoofed ACKs that is one bogus connection every
+// ~13 to 27 s. Each costs a connection slot until it times out, which is one more
+// reason the listener checks cookies only while it has sent some recently.
+//
+// Why SipHash-2-4 (lib/tcp/siphash.hpp) is the PRF
+// ------------------------------------------------
+// - Sound: SipHash is designed and analysed as a PRF with a 128-bit secret key
+//   (Aumasson and Bernstein, 2012). Predicting a cookie for a chosen 4-tuple, or
+//   forging one, without the key is as hard as distinguishing SipHash from a
+//   random function; seeing many cookies (an on-path observer) does not help.
+//   Truncating a PRF output to 28 bits is still a PRF, with a 2^-28 guess.
+// - Fast enough: a 24-byte message is 4 compression words (2 SipRounds each) and
+//   4 finalization rounds, 12 SipRounds of 14 add/rotate/xor each: about 170
+//   simple ALU instructions plus packing the 24 bytes, tens of nanoseconds; no
+//   tables and no data-dependent branches or memory accesses (so no timing side
+//   channel). Not benchmarked yet: that belongs in tests/bench. It
+//   is the same function Linux uses for the same job. We call the general
+//   siphash24() over 24 bytes rather than siphash24_u64x2(): the input (96 bits
+//   of tuple, 32 of client ISN, the counter and MSS index) does not fit in the
+//   128 bits that form takes, and squeezing the counter in by xor would let a
+//   cookie for one tuple and period stand for another tuple and period.
+// - Left open: an AES-NI based PRF (one AES-128 block over the 4-tuple and
+//   counter, with the key schedule expanded once) would cost a few cycles of
+//   AESENC latency and also be sound; it needs x86 intrinsics and a portable
+//   fallback, so it waits for a benchmark showing the hash matters.
+//
+// Options that do not fit in the ISN (S15, S16)
+// ---------------------------------------------
+// With timestamps (RFC 7323), make_tsval() stores in the low 6 bits of our
+// SYN-ACK's TSval:  bits 3..0 window scale 0..14, or 15 for "no window scaling";
+// bit 4 SACK-permitted; bit 5 ECN. The rest is our clock's TSval; as in Linux the
+// result is moved back by 64 if it would exceed the clock, so later TSvals from
+// the same clock never go backwards (the peer's PAWS, RFC 7323 5). The peer
+// echoes it in TSecr and check() decodes it. These 6 bits are not authenticated:
+// only a peer that saw our SYN-ACK can send a matching ACK, and such a peer could
+// as well have sent different options in its SYN. Without timestamps (or if the
+// ACK carries none) only the MSS survives: no window scaling, no SACK, no ECN.
+//
+// Keys
+// ----
+// SynCookieKeys holds the current and previous SipKey. check() tries the current
+// key, then the previous one; a rotation therefore keeps cookies of the previous
+// period valid for one more period and kills those made two rotations ago. Time
+// already limits a cookie's life; rotation bounds the exposure of a key (for
+// example one leaked from a core dump). Keys come from random_sip_key() or, for a
+// fleet whose members must validate each other's cookies (an anycast or ECMP
+// front where the ACK may land on another server), from configuration as 32 hex
+// digits (parse_sip_key_hex). Fleet members must then also agree on the counter:
+// the same tick, and instants measured from the same epoch (e.g. Unix time), with
+// clocks synchronised well within a tick; and rotate to the same next key.
+//
+// What the listener must do (wiring)
+// ----------------------------------
+// - SYN, queue full and cookies on (S13), or "always cookies": answer with
+//   ISN = make_isn(tuple, syn.seq, syn MSS or 536 if absent, now), advertising our
+//   own MSS; if the SYN had timestamps and ours are on, TSval = make_tsval(clock,
+//   {.window_scale = syn WS, .sack_permitted = syn SACK-perm && ours,
+//    .ecn = ECN negotiated}). Keep nothing.
+// - ACK with no connection and no SYN-queue entry: check(tuple, seg.seq - 1,
+//   seg.ack - 1, seg TSecr if timestamps were negotiated, now). Only if the
+//   listener sent cookies within the last valid_ticks * tick (Linux's
+//   tcp_synq_no_recent_overflow), so that stray ACKs in normal operation cost no
+//   hash. On ok, build the connection in ESTABLISHED with send MSS
+//   min(options.mss, what the route allows), the decoded window scale / SACK /
+//   ECN, and our own window scale recomputed from configuration. Otherwise count
+//   a named reason (stale / bad hash) and either drop, or answer as RFC 9293
+//   3.10.7.2 says for an ACK in LISTEN (RST with seq = SEG.ACK), as Linux does;
+//   under an ACK flood that RST needs a rate limit. Listener policy, not ours.
+// - Cookie ISNs have no RFC 6528 clock component; an old duplicate of a recent
+//   incarnation of the same 4-tuple is not ordered against it. Linux accepts the
+//   same trade-off.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "net/four_tuple.hpp"
+#include "net/seq_num.hpp"
+#include "tcp/siphash.hpp"
+#include "tcp/time.hpp"
+
+namespace synline::tcp {
+
+// MSS values a cookie can carry, ascending. 536: the IPv4 default when no MSS
+// option is sent (RFC 9293 3.7.1) and the floor every IPv4 host accepts (RFC 1122
+// 3.3.2, 576-byte datagrams). 1300: paths through tunnels and VPNs (IPsec, GRE,
+// IPv6-in-IPv4) that lose up to 160 bytes. 1440: PPPoE (1452) and light tunnels.
+// 1460: Ethernet, MTU 1500 - 40, by far the most common. Same table as Linux.
+inline constexpr std::array<std::uint16_t, 4> kCookieMssTable{536, 1300, 1440, 1460};
+
+// Bit layout of the cookie, see the header comment.
+namespace cookie_bits {
+inline constexpr unsigned mss_shift = 0;
+inline constexpr unsigned mss_width = 2;
+inline constexpr unsigned counter_shift = 2;
+inline constexpr unsigned counter_width = 2;
+inline constexpr unsigned hash_shift = 4;
+inline constexpr unsigned hash_width = 28;
+inline constexpr std::uint32_t mss_mask = ((1u << mss_width) - 1) << mss_shift;              // 0x3
+inline constexpr std::uint32_t counter_mask = ((1u << counter_width) - 1) << counter_shift;  // 0xc
+inline constexpr std::uint32_t hash_mask = ~std::uint32_t{0} << hash_shift;                  // 0xfffffff0
+}  // namespace cookie_bits
+
+// Bit layout of the option bits in TSval/TSecr, see the header comment.
+namespace cookie_ts_bits {
+inline constexpr std::uint32_t wscale_mask = 0x0f;  // 0..14, 15 = no window scaling
+inline constexpr std::uint32_t wscale_none = 0x0f;
+inline constexpr std::uint32_t sack = 1u << 4;
+inline constexpr std::uint32_t ecn = 1u << 5;
+inline constexpr std::uint32_t mask = 0x3f;  // the 6 low bits that carry options
+}  // namespace cookie_ts_bits
+
+// What the cookie lets the listener rebuild.
+struct CookieOptions {
+    std::uint16_t mss = kCookieMssTable[0];    // the table MSS, not above the client's (but >= 536)
+    std::optional<std::uint8_t> window_scale;  // the peer's shift count, 0..14
+    bool sack_permitted = false;
+    bool ecn = false;
+
+    constexpr bool operator==(const CookieOptions&) const = default;
+};
+
+struct SynCookieConfig {
+    Duration tick = std::chrono::seconds(64);  // period of the time counter
+    // A cookie made at counter c is accepted while now's counter - c < valid_ticks:
+    // 2 (Linux's MAX_SYNCOOKIE_AGE) gives a lifetime between 64 and 128 s. 1..3.
+    unsigned valid_ticks = 2;
+};
+
+// Throws std::invalid_argument unless `hex` is exactly 32 hexadecimal digits
+// (either case, no prefix, no separators): key bytes 0..15 in order, so that k0
+// is bytes 0..7 read little-endian and k1 bytes 8..15, as in the SipHash paper
+// ("000102...0f" is the paper's test key).
+SipKey parse_sip_key_hex(std::string_view hex);
+// The inverse: 32 lower-case hex digits.
+std::string to_hex(const SipKey& key);
+
+// The current and previous cookie keys and when to rotate them. The class does
+// not draw keys: the owner supplies the next one (random_sip_key() or the fleet's
+// configuration) when rotation_due() says so.
+class SynCookieKeys {
+public:
+    // One key; "previous" is the same key until the first rotation. A zero
+    // rotation period means "never due" (explicit rotate() still works).
+    SynCookieKeys(SipKey current, Duration rotation_period, Instant now);
+    SynCookieKeys(SipKey current, SipKey previous, Duration rotation_period, Instant last_rotation);
+
+    const SipKey& current() const { return current_; }
+    const SipKey& previous() const { return previous_; }
+    Duration rotation_period() const { return period_; }
+    Instant last_rotation() const { return last_rotation_; }
+
+    // now >= last rotation + period (never when the period is zero).
+    bool rotation_due(Instant now) const;
+    // previous = current; current = next; remembers `now` as the rotation time.
+    void rotate(SipKey next, Instant now);
+
+private:
+    SipKey current_;
+    SipKey previous_;
+    Duration period_;
+    Instant last_rotation_;
+};
+
+class SynCookies {
+public:
+    enum class Verdict : std::uint8_t {
+        ok,
+        // The clear counter bits are outside the validity window: expired (or
+        // from a counter ahead of ours, e.g. a fleet peer whose clock is ahead).
+        // Costs no hash.
+        stale,
+        // Counter in the window but the hash does not match under either key:
+        // forged, corrupted, made with a key rotated out, or older than 4 ticks.
+        bad_hash,
+    };
+    // There is no "bad MSS index" verdict: the 2-bit index always names one of
+    // the 4 table entries, and it is covered by the hash anyway.
+
+    struct Decoded {
+        Verdict verdict = Verdict::bad_hash;
+        CookieOptions options;  // meaningful only when verdict == ok
+    };
+
+    // Throws std::invalid_argument if tick <= 0, valid_ticks is not in 1..3, or
+    // the keys' rotation period is nonzero and shorter than valid_ticks * tick
+    // (a cookie would then die by rotation before its time).
+    SynCookies(SynCookieConfig config, SynCookieKeys keys);
+
+    // The ISN for our SYN-ACK. client_mss: the SYN's MSS option, or 536 when it
+    // had none (RFC 9293 3.7.1).
+    net::SeqNum make_isn(const net::FourTuple& tuple, net::SeqNum client_isn, std::uint16_t client_mss,
+                         Instant now) const;
+
+    // The TSval for our SYN-ACK when the SYN carried timestamps: clock_tsval with
+    // its low 6 bits replaced by the options (options.mss is not used), moved back
+    // by 64 if that would put it ahead of clock_tsval. A window scale above 14 is
+    // encoded as 14 (RFC 7323 2.3).
+    static std::uint32_t make_tsval(std::uint32_t clock_tsval, const CookieOptions& options);
+
+    // Validates the ACK that completes the handshake: client_isn = its seq - 1,
+    // our_isn = its ack - 1, tsecr = its TSecr when timestamps are in use.
+    Decoded check(const net::FourTuple& tuple, net::SeqNum client_isn, net::SeqNum our_isn,
+                  std::optional<std::uint32_t> tsecr, Instant now) const;
+
+    // The largest table entry not above client_mss; 536 when client_mss < 536.
+    static std::uint16_t table_mss(std::uint16_t client_mss);
+
+    const SynCookieConfig& config() const { return config_; }
+    const SynCookieKeys& keys() const { return keys_; }
+    bool rotation_due(Instant now) const { return keys_.rotation_due(now); }
+    void rotate(SipKey next, Instant now) { keys_.rotate(next, now); }
+
+private:
+    std::uint64_t counter(Instant now) const;
+
+    SynCookieConfig config_;
+    SynCookieKeys keys_;
+};
+
+// "ok", "stale", "bad-hash": for logs and drop-reason names.
+const char* to_string(SynCookies::Verdict verdict);
+
+}  // namespace synline::tcp
