@@ -12,7 +12,11 @@ std::optional<Ipv4Addr> Ipv4Addr::parse(std::string_view s) {
     for (int i = 0; i < 4; ++i) {
         unsigned octet = 0;
         auto [next, ec] = std::from_chars(p, end, octet);
-        if (ec != std::errc{} || next == p || octet > 255 || next - p > 3) return std::nullopt;
+        // Leading zeros are refused, as inet_pton does: inet_aton would read
+        // "010" as octal 8, and an address must not mean two things.
+        if (ec != std::errc{} || next == p || octet > 255 || next - p > 3 ||
+            (next - p > 1 && *p == '0'))
+            return std::nullopt;
         v = v << 8 | octet;
         p = next;
         if (i < 3) {

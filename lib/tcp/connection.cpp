@@ -59,6 +59,7 @@ void Connection::open_passive(const TcpSegmentView& syn, Listener& listener) {
 
     irs_ = h.seq;
     rcv_nxt_ = irs_ + 1;
+    rcv_adv_ = rcv_nxt_;
     iss_ = stack_.isn_.next(tuple_, stack_.now());
     snd_una_ = iss_;
     snd_nxt_ = snd_max_ = iss_ + 1;
@@ -93,6 +94,8 @@ void Connection::open_from_cookie(const TcpSegmentView& ack, const CookieOptions
     listener_ = &listener;
     irs_ = h.seq - 1;
     rcv_nxt_ = h.seq;
+    // The cookie SYN-ACK offered the unscaled window of Stack::send_cookie_synack.
+    rcv_adv_ = rcv_nxt_ + std::min<std::uint32_t>(cfg.receive_buffer, 0xffff);
     iss_ = h.ack - 1;
     snd_una_ = iss_;
     snd_nxt_ = snd_max_ = h.ack;
@@ -148,6 +151,7 @@ void Connection::on_segment_syn_sent(const TcpSegmentView& seg) {
 
     irs_ = h.seq;
     rcv_nxt_ = irs_ + 1;
+    rcv_adv_ = rcv_nxt_;
     snd_mss_ = std::clamp<std::uint16_t>(h.options.mss.value_or(kDefaultMss), kMinMss, cfg.mss);
     if (cfg.window_scaling && h.options.window_scale) {
         snd_wscale_ = *h.options.window_scale;
@@ -188,6 +192,7 @@ void Connection::establish(const TcpHeader& h) {
     } else if (rtt_timing_ && rtt_.backoffs() == 0) {
         rtt_.sample(stack_.now() - rtt_sent_at_);
     }
+    rtt_.restart_after_lost_handshake();
     rtt_timing_ = false;
     retries_ = 0;
     cwnd_ = initial_window(stack_.config().initial_cwnd_segments, snd_mss_);
@@ -214,9 +219,15 @@ void Connection::establish(const TcpHeader& h) {
 
 // ---------------------------------------------------------------- arrival
 
+std::uint32_t Connection::advertised_window_bytes() const {
+    return rcv_adv_ > rcv_nxt_ ? static_cast<std::uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
+}
+
 bool Connection::sequence_acceptable(SeqNum seq, std::uint32_t seg_len) const {
-    // RFC 9293 3.10.7.4, first: the four cases of the acceptability test.
-    std::uint32_t wnd = receive_window();
+    // RFC 9293 3.10.7.4, first: the four cases of the acceptability test,
+    // against the window we offered (not the free buffer space, which may be
+    // larger than a 16-bit unscaled window can say, RFC 5961 3.2).
+    std::uint32_t wnd = advertised_window_bytes();
     if (seg_len == 0) return wnd == 0 ? seq == rcv_nxt_ : net::seq_in_window(seq, rcv_nxt_, wnd);
     if (wnd == 0) return false;
     return net::seq_in_window(seq, rcv_nxt_, wnd) ||
@@ -275,7 +286,9 @@ void Connection::on_segment(const TcpSegmentView& seg) {
         }
         // TIME-WAIT: the peer repeats its FIN because our ACK was lost.
         if (state_ == State::time_wait && fin) arm(lifetime_timer_, 2 * stack_.config().msl);
-        send_ack();
+        // RFC 5961 4.2: a SYN gets a (rate-limited) challenge ACK whatever its sequence number.
+        if (syn) send_challenge_ack();
+        else send_ack();
         return;
     }
 
@@ -554,14 +567,14 @@ std::size_t Connection::send_space() const {
 }
 
 void Connection::consume_received(std::size_t n) {
-    std::uint32_t before = receive_window();
     recv_buffer_.consume(n);
     if (recv_buffer_.empty()) recv_buffer_.release_if_empty();
     // Receiver-side silly window avoidance (RFC 9293 3.8.6.2.2): announce the
-    // window only once it opened by a full segment or half the buffer.
-    std::uint32_t opened = receive_window() - before;
-    if (is_synchronized(state_) && !peer_fin_ &&
-        (before < snd_mss_ || opened >= stack_.config().receive_buffer / 2))
+    // window only once it can open by a full segment or half the buffer.
+    const std::uint32_t opening = receive_window() - advertised_window_bytes();
+    const std::uint32_t worth = std::min<std::uint32_t>(snd_mss_, stack_.config().receive_buffer / 2);
+    if (is_synchronized(state_) && !peer_fin_ && receive_window() > advertised_window_bytes() &&
+        opening >= worth)
         send_ack();
 }
 
@@ -629,6 +642,8 @@ void Connection::emit(std::uint8_t flags, SeqNum seq, ByteRing::Pieces payload, 
     h.flags = flags;
     if (flags & flag::ack) h.ack = rcv_nxt_;
     h.window = advertised_window(syn_options);
+    // The right edge we offer never moves back (RFC 9293 3.8.6.2.2).
+    rcv_adv_ = seq_max(rcv_adv_, rcv_nxt_ + (std::uint32_t{h.window} << (syn_options ? 0 : rcv_wscale_)));
     if (syn_options) {
         const StackConfig& cfg = stack_.config();
         h.options.mss = cfg.mss;

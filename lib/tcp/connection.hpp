@@ -115,7 +115,8 @@ private:
     void resend_oldest();  // fast retransmit: the first unacknowledged segment
     void arm_retransmit();
     void flush_ack();  // sends or schedules the ACK this segment made due
-    std::uint32_t receive_window() const;
+    std::uint32_t receive_window() const;          // free receive buffer space
+    std::uint32_t advertised_window_bytes() const; // RCV.WND as last offered
     std::uint16_t advertised_window(bool syn) const;
     std::uint32_t ts_now() const;
     void take_timestamp(const net::TcpHeader& h);
@@ -172,7 +173,7 @@ private:
     net::SeqNum irs_;
     net::SeqNum rcv_nxt_;
     std::uint8_t rcv_wscale_ = 0;
-    std::uint32_t rcv_wnd_advertised_ = 0;  // right edge offered, relative to rcv_nxt
+    net::SeqNum rcv_adv_;                 // right edge of the window we offered
     std::uint8_t unacked_segments_ = 0;  // in-order data segments not yet acknowledged
     bool ack_now_ = false;                // an immediate ACK is owed (FIN, hole, SYN-ACK)
     ByteRing recv_buffer_;

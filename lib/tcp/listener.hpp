@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "tcp/connection_handler.hpp"
 #include "tcp/time.hpp"
@@ -57,7 +58,7 @@ struct Listener {
     Connection* accept_head = nullptr;     // FIFO, linked through the connections
     Connection* accept_tail = nullptr;
     std::uint32_t accept_queue_len = 0;
-    Instant last_cookie_sent{Duration::min()};  // ACKs are checked as cookies only after one
+    std::optional<Instant> last_cookie_sent;  // ACKs are checked as cookies only after one
 };
 
 }  // namespace synline::tcp

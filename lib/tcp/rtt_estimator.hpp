@@ -29,6 +29,14 @@ public:
         backoff_ = 0;
     }
 
+    // RFC 6298 (5.7): when the SYN or SYN-ACK had to be retransmitted and no
+    // RTT sample was taken, data transmission starts with an RTO of 3 s.
+    void restart_after_lost_handshake() {
+        if (has_sample_ || backoff_ == 0) return;
+        rto_ = std::clamp(Duration(std::chrono::seconds(3)), min_, max_);
+        backoff_ = 0;
+    }
+
     // RFC 6298 (5.5): double the timer on each expiry.
     void back_off() { ++backoff_; }
 

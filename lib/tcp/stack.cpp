@@ -215,8 +215,8 @@ bool Stack::cookie_acks_expected(const Listener& l) const {
     // Only while cookies may be outstanding does an ACK cost a hash (S16); a
     // listener that never needed them answers stray ACKs with RST as usual.
     if (l.options.cookies == SynCookieMode::always) return true;
-    if (l.options.cookies == SynCookieMode::off) return false;
-    return now_ - l.last_cookie_sent <
+    if (l.options.cookies == SynCookieMode::off || !l.last_cookie_sent) return false;
+    return now_ - *l.last_cookie_sent <
            config_.syn_cookie_tick * static_cast<std::int64_t>(config_.syn_cookie_valid_ticks + 1);
 }
 
