@@ -45,6 +45,7 @@ struct Runtime::Impl {
     std::vector<std::unique_ptr<engine::MbufPool>> pools;
     std::unique_ptr<engine::Port> port;
     std::vector<std::unique_ptr<engine::Worker>> workers;
+    std::unique_ptr<engine::LcoreRunner> runner;  // while run() runs
 
     CounterTotals totals() const {
         std::vector<std::string> names = engine::counter_names();
@@ -139,9 +140,14 @@ std::string Runtime::describe() const {
            (s.port->tx_checksum_offload() ? " tx-csum-offload" : " sw-checksums");
 }
 
-CounterTotals Runtime::run(const WorkerSetupFn& setup) {
+void Runtime::request_stop() {
+    if (impl_->runner) impl_->runner->stop_flag().request();
+}
+
+CounterTotals Runtime::run(const WorkerSetupFn& setup, const IterationFn& each_iteration) {
     Impl& s = *impl_;
-    engine::LcoreRunner runner(s.eal->worker_lcores());
+    s.runner = std::make_unique<engine::LcoreRunner>(s.eal->worker_lcores());
+    engine::LcoreRunner& runner = *s.runner;
     std::atomic<unsigned> started{0};
     const tcp::SipKey secret = tcp::random_sip_key();  // one per process (RFC 6528)
 
@@ -161,7 +167,7 @@ CounterTotals Runtime::run(const WorkerSetupFn& setup) {
         setup(s.workers[index]->stack(), index);
         s.workers[index]->publish_stats();
         started.fetch_add(1);
-        s.workers[index]->run(runner.stop_flag());
+        s.workers[index]->run(runner.stop_flag(), each_iteration);
     });
 
     const auto deadline = std::chrono::steady_clock::now() + kWorkerStartWait;
@@ -186,7 +192,9 @@ CounterTotals Runtime::run(const WorkerSetupFn& setup) {
         },
         s.options.duration_seconds);
     runner.wait_all();  // rethrows a worker's exception
-    return s.totals();
+    CounterTotals totals = s.totals();
+    s.runner.reset();
+    return totals;
 }
 
 }  // namespace synline

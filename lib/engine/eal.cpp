@@ -25,6 +25,7 @@ std::vector<std::string> Eal::build_args(const EalConfig& cfg, std::string_view 
     // EAL's start-up INFO lines bury the one line a user must read; drivers'
     // warnings and errors still show. A --log-level in eal.args comes later and wins.
     a.emplace_back("--log-level=lib.eal:notice");
+    a.emplace_back("--log-level=lib.telemetry:warning");
     a.insert(a.end(), cfg.args.begin(), cfg.args.end());
     for (const auto& v : cfg.vdevs) a.push_back("--vdev=" + v);
     return a;

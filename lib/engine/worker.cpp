@@ -18,6 +18,7 @@ namespace synline::engine {
 namespace {
 
 constexpr auto kPublishInterval = std::chrono::milliseconds(100);
+constexpr auto kArpWait = std::chrono::seconds(1);  // then the parked frame is dropped
 constexpr int kTxAttempts = 4;
 
 net::ChecksumVerdict verdict(std::uint64_t flags, std::uint64_t mask, std::uint64_t good,
@@ -42,13 +43,14 @@ Worker::Worker(const WorkerSetup& setup)
 
 Worker::~Worker() { flush_tx(); }
 
-void Worker::run(const StopFlag& stop) {
+void Worker::run(const StopFlag& stop, const std::function<void(tcp::Stack&)>& each_iteration) {
     // Gratuitous ARP: announce (and check) our address on the link.
     send_arp(net::ArpOp::request, net::MacAddr::broadcast(), setup_.iface.ip, net::MacAddr{});
     flush_tx();
     tcp::Instant next_publish = clock_.now();
     while (!stop.requested()) {
         poll_once();
+        if (each_iteration) each_iteration(*stack_);
         if (tcp::Instant now = clock_.now(); now >= next_publish) {
             publish_stats();
             next_publish = now + kPublishInterval;
@@ -72,6 +74,7 @@ void Worker::process(std::span<rte_mbuf* const> frames) {
         handle_frame(frames[i], now);
     }
     stack_->advance(now);
+    if (parked_count_ > 0) expire_parked(now);
     flush_tx();
 }
 
@@ -119,6 +122,7 @@ void Worker::handle_arp(rte_mbuf* m, std::span<const std::uint8_t> body, tcp::In
     }
     // RFC 826: a packet addressed to us updates (or adds) the sender's entry.
     arp_.learn(arp->sender_ip, arp->sender_mac, now);
+    if (parked_count_ > 0) release_parked(arp->sender_ip, arp->sender_mac);
     if (arp->op != net::ArpOp::request) {
         rte_pktmbuf_free(m);
         return;
@@ -238,22 +242,57 @@ void Worker::send_arp(net::ArpOp op, const net::MacAddr& dst_mac, net::Ipv4Addr 
     queue_tx(m);
 }
 
-std::optional<net::MacAddr> Worker::resolve(net::Ipv4Addr dst, tcp::Instant now) {
-    if (have_current_peer_ && dst == current_peer_ip_) return current_peer_mac_;
-    auto hop = setup_.iface.next_hop(dst);
-    if (!hop) {
-        counters_.drop(net::Drop::no_route);
-        return std::nullopt;
+void Worker::park_for_arp(rte_mbuf* m, net::Ipv4Addr next_hop, tcp::Instant now) {
+    bool asked = false;
+    for (std::size_t i = 0; i < parked_count_; ++i) asked |= parked_[i].next_hop == next_hop;
+    if (!asked) send_arp(net::ArpOp::request, net::MacAddr::broadcast(), next_hop, net::MacAddr{});
+    if (parked_count_ == kMaxParked) {
+        counters_.drop(net::Drop::no_arp_entry);
+        rte_pktmbuf_free(m);
+        return;
     }
-    if (auto mac = arp_.find(*hop, now)) return mac;
-    send_arp(net::ArpOp::request, net::MacAddr::broadcast(), *hop, net::MacAddr{});
-    counters_.drop(net::Drop::no_arp_entry);
-    return std::nullopt;
+    parked_[parked_count_++] = Parked{m, next_hop, now};
+}
+
+void Worker::release_parked(net::Ipv4Addr ip, const net::MacAddr& mac) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < parked_count_; ++i) {
+        Parked& p = parked_[i];
+        if (p.next_hop == ip) {
+            std::memcpy(rte_pktmbuf_mtod(p.frame, std::uint8_t*), mac.bytes.data(), 6);
+            queue_tx(p.frame);
+        } else {
+            parked_[kept++] = p;
+        }
+    }
+    parked_count_ = kept;
+}
+
+void Worker::expire_parked(tcp::Instant now) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < parked_count_; ++i) {
+        if (now - parked_[i].since >= kArpWait) {
+            counters_.drop(net::Drop::no_arp_entry);  // TCP's retransmission will try again
+            rte_pktmbuf_free(parked_[i].frame);
+        } else {
+            parked_[kept++] = parked_[i];
+        }
+    }
+    parked_count_ = kept;
 }
 
 void Worker::send(const tcp::OutSegment& seg) {
-    auto mac = resolve(seg.tuple.remote_ip, stack_->now());
-    if (!mac) return;
+    std::optional<net::MacAddr> mac;
+    if (have_current_peer_ && seg.tuple.remote_ip == current_peer_ip_) {
+        mac = current_peer_mac_;
+    } else {
+        auto hop = setup_.iface.next_hop(seg.tuple.remote_ip);
+        if (!hop) {
+            counters_.drop(net::Drop::no_route);
+            return;
+        }
+        mac = arp_.find(*hop, stack_->now());
+    }
     rte_mbuf* m = rte_pktmbuf_alloc(setup_.pool);
     if (!m) {
         counters_.drop(net::Drop::no_tx_buffer);
@@ -269,7 +308,7 @@ void Worker::send(const tcp::OutSegment& seg) {
         return;
     }
     const bool offload = setup_.tx_checksum_offload;
-    net::write_ethernet(p, *mac, setup_.iface.mac, net::EtherType::ipv4);
+    net::write_ethernet(p, mac.value_or(net::MacAddr{}), setup_.iface.mac, net::EtherType::ipv4);
     std::uint8_t* ip = p + net::kEthernetHeaderLen;
     net::write_ipv4_header(ip, seg.tuple.local_ip, seg.tuple.remote_ip, net::kIpProtoTcp,
                            static_cast<std::uint16_t>(tcp_len), ip_id_++, !offload);
@@ -294,7 +333,8 @@ void Worker::send(const tcp::OutSegment& seg) {
                         net::checksum_finish(net::checksum_accumulate(
                             pseudo, std::span<const std::uint8_t>(tcp, tcp_len))));
     }
-    queue_tx(m);
+    if (mac) queue_tx(m);
+    else park_for_arp(m, *setup_.iface.next_hop(seg.tuple.remote_ip), stack_->now());
 }
 
 void Worker::queue_tx(rte_mbuf* m) {

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "engine/arp_cache.hpp"
@@ -42,8 +43,10 @@ public:
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
-    // Runs until `stop` is requested. Announces our address first (gratuitous ARP).
-    void run(const StopFlag& stop);
+    // Runs until `stop` is requested. Announces our address first (gratuitous
+    // ARP). `each_iteration`, when given, runs once per loop (tools that act
+    // at a given time use it; servers leave it empty).
+    void run(const StopFlag& stop, const std::function<void(tcp::Stack&)>& each_iteration = {});
     // One loop iteration: returns the number of frames received.
     unsigned poll_once();
     // Takes frames through the whole receive path as if they had just been
@@ -63,9 +66,13 @@ private:
     void send_arp(net::ArpOp op, const net::MacAddr& dst_mac, net::Ipv4Addr target_ip,
                   const net::MacAddr& target_mac);
     void send(const tcp::OutSegment& seg) override;  // tcp::SegmentSink
-    std::optional<net::MacAddr> resolve(net::Ipv4Addr dst, tcp::Instant now);
     void queue_tx(rte_mbuf* m);
     void flush_tx();
+    // Frames whose next hop is being resolved wait here (a few, briefly), so
+    // the first SYN to a new neighbour is not lost to ARP.
+    void park_for_arp(rte_mbuf* m, net::Ipv4Addr next_hop, tcp::Instant now);
+    void release_parked(net::Ipv4Addr ip, const net::MacAddr& mac);
+    void expire_parked(tcp::Instant now);
 
     WorkerSetup setup_;
     TscClock clock_;
@@ -78,6 +85,14 @@ private:
     std::uint16_t ip_id_ = 0;
     // While a received frame is processed, replies to its sender reuse its
     // source MAC: no ARP lookup on the request/response path.
+    struct Parked {
+        rte_mbuf* frame;
+        net::Ipv4Addr next_hop;
+        tcp::Instant since;
+    };
+    static constexpr std::size_t kMaxParked = 64;
+    std::array<Parked, kMaxParked> parked_{};
+    std::size_t parked_count_ = 0;
     net::Ipv4Addr current_peer_ip_;
     net::MacAddr current_peer_mac_;
     bool have_current_peer_ = false;

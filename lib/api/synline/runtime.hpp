@@ -46,9 +46,13 @@ public:
     Runtime& operator=(const Runtime&) = delete;
 
     using WorkerSetupFn = std::function<void(tcp::Stack& stack, unsigned worker_index)>;
-    // Runs the workers until SIGINT/SIGTERM or the duration; `setup` runs on
-    // each worker lcore before it starts polling. Returns the final totals.
-    CounterTotals run(const WorkerSetupFn& setup);
+    using IterationFn = std::function<void(tcp::Stack& stack)>;
+    // Runs the workers until SIGINT/SIGTERM, the duration, or request_stop();
+    // `setup` runs on each worker lcore before it starts polling, and
+    // `each_iteration` (optional) once per loop iteration. Returns the final totals.
+    CounterTotals run(const WorkerSetupFn& setup, const IterationFn& each_iteration = {});
+    // Asks every worker to stop (callable from any thread, e.g. from a callback).
+    void request_stop();
 
     unsigned worker_count() const;
     // Listener settings from the [tcp] section (backlogs, SYN cookies, overflow policy).

@@ -299,7 +299,7 @@ TEST_CASE("Eal::build_args", "[config][eal]")
     eal.file_prefix = "p";
     CHECK(Eal::build_args(eal, "prog") ==
           std::vector<std::string>{"prog", "--lcores", "1,0", "--main-lcore", "1", "--file-prefix", "p",
-                                   "--no-shconf", "--log-level=lib.eal:notice", "--no-huge", "-m", "128", "--vdev=net_null0",
+                                   "--no-shconf", "--log-level=lib.eal:notice", "--log-level=lib.telemetry:warning", "--no-huge", "-m", "128", "--vdev=net_null0",
                                    "--vdev=net_ring0"});
     eal.multi_process = true;
     eal.file_prefix.clear();
