@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SYN -> SYN-ACK with SYN cookies, one core, no NIC (docs/BENCHMARKS.md).
+#
+#   scripts/bench_syn.sh            build (release), rate runs, callgrind counts
+#
+# Environment:
+#   BUILD_DIR   meson build directory (default: build-bench, configured if missing)
+#   MESON_ARGS  extra `meson setup` arguments for a new BUILD_DIR (e.g. -Db_lto=true)
+#   RUNS        rate runs (default 5, at least 5 for the median we report)
+#   SECONDS_PER_RUN  (default 1)
+#   CG_N        SYNs / bad ACKs under callgrind (default 64000)
+#   BENCH_CPU   CPU for the one lcore (default: the last online CPU)
+#   TOP         cost centres to print (default 18)
+# Bounded: about 15 s of runs plus the build; a fresh build takes a few minutes
+# on a 2-CPU VM.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-build-bench}"
+case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+RUNS="${RUNS:-5}"
+SECONDS_PER_RUN="${SECONDS_PER_RUN:-1}"
+CG_N="${CG_N:-64000}"
+BENCH_CPU="${BENCH_CPU:-$(( $(nproc) - 1 ))}"
+TOP="${TOP:-18}"
+OUT="$(mktemp -d /tmp/bench-syn.XXXXXX)"
+
+say() { printf '== %s\n' "$*"; }
+
+# ---- tools (idempotent) --------------------------------------------------------
+need=()
+command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+[ -f /usr/include/valgrind/callgrind.h ] || need+=(valgrind)
+command -v meson >/dev/null 2>&1 || need+=(meson)
+command -v ninja >/dev/null 2>&1 || need+=(ninja-build)
+if [ ${#need[@]} -gt 0 ]; then
+    say "installing ${need[*]}"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# ---- build (release) ------------------------------------------------------------
+if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    say "meson setup $BUILD_DIR --buildtype=release ${MESON_ARGS:-}"
+    # shellcheck disable=SC2086
+    meson setup "$BUILD_DIR" "$ROOT" --buildtype=release ${MESON_ARGS:-} >"$OUT/setup.log" 2>&1 ||
+        { cat "$OUT/setup.log"; exit 1; }
+fi
+[ "$(meson introspect "$BUILD_DIR" --buildoptions 2>/dev/null |
+     /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"][0])')" = release ] ||
+    { echo "bench_syn.sh: $BUILD_DIR is not a release build" >&2; exit 1; }
+say "ninja -C $BUILD_DIR tests/bench/synline-bench-syn"
+ninja -C "$BUILD_DIR" tests/bench/synline-bench-syn >"$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
+BIN="$BUILD_DIR/tests/bench/synline-bench-syn"
+
+quiet() { grep -v -E '^(EAL|TELEMETRY|synline: port)' || true; }
+
+# ---- rate -----------------------------------------------------------------------
+say "rate: $RUNS runs of ${SECONDS_PER_RUN} s on cpu $BENCH_CPU"
+"$BIN" rate --runs "$RUNS" --seconds "$SECONDS_PER_RUN" --cpu "$BENCH_CPU" 2>&1 | quiet | tee "$OUT/rate.txt"
+grep -q '^checks: ok' "$OUT/rate.txt" || { echo "bench_syn.sh: rate checks failed" >&2; exit 1; }
+MEDIAN="$(sed -n 's/^median: \([0-9.]*\) M SYN-ACK\/s.*/\1/p' "$OUT/rate.txt")"
+QUIET="$(sed -n 's/^other processes during the runs: .*machine \(.*\)$/\1/p' "$OUT/rate.txt")"
+
+# ---- callgrind ----------------------------------------------------------------
+# Instrumentation starts at CALLGRIND_START_INSTRUMENTATION (after EAL, the
+# frames and a warm-up) and collection is limited to Worker::process, so the
+# total is exactly the receive path: parse, stack, reply, tx burst, frees.
+cg() {  # mode outfile
+    valgrind --tool=callgrind --instr-atstart=no --collect-atstart=no \
+        --toggle-collect='synline::engine::Worker::process*' \
+        --callgrind-out-file="$2" "$BIN" "$1" "$CG_N" --frames 4096 --memory 512 --cpu "$BENCH_CPU" \
+        >"$2.log" 2>&1 || { cat "$2.log"; exit 1; }
+    grep -q '^checks: ok' "$2.log" || { cat "$2.log"; echo "bench_syn.sh: $1 checks failed" >&2; exit 1; }
+}
+total_ir() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}'; }
+top() {  # outfile per-unit-name
+    local total; total="$(total_ir "$1")"
+    printf '%12s %8s %7s  %s\n' "Ir" "per $2" "incl%" "function (inclusive)"
+    callgrind_annotate --inclusive=yes "$1" 2>/dev/null |
+        awk -v n="$CG_N" -v top="$TOP" -v total="$total" '
+            /file:function/ {on = 1; getline; next}
+            on && NF >= 3 && $1 ~ /^[0-9,]+$/ {
+                ir = $1; gsub(",", "", ir);
+                line = $0; sub(/^ *[0-9,]+ +\([ 0-9.]+%\) +/, "", line);
+                sub(/^[^:]*:/, "", line); sub(/ \[[^]]*\]$/, "", line);
+                gsub(/\(anonymous namespace\)/, "{anon}", line);
+                gsub(/std::span<([^<>]|<[^<>]*>)*>/, "span", line); gsub(/\(.*\)/, "()", line);
+                if (line == "main()" || line ~ /^main$/ || line ~ /^0x/) next;
+                printf "%12s %8.1f %6.1f%%  %s\n", $1, ir / n, 100 * ir / total, line;
+                if (++shown == top) exit
+            }'
+}
+
+say "callgrind: count $CG_N (SYN -> SYN-ACK)"
+cg count "$OUT/syn.cg"
+say "callgrind: badack $CG_N (ACK flood, bad cookies with a current counter)"
+cg badack "$OUT/ack.cg"
+SYN_IR="$(total_ir "$OUT/syn.cg")"
+ACK_IR="$(total_ir "$OUT/ack.cg")"
+PER_SYN="$(awk -v a="$SYN_IR" -v n="$CG_N" 'BEGIN {printf "%.0f", a / n}')"
+PER_ACK="$(awk -v a="$ACK_IR" -v n="$CG_N" 'BEGIN {printf "%.0f", a / n}')"
+
+echo
+say "where a SYN's instructions go (Worker::process inclusive = 100%)"
+top "$OUT/syn.cg" SYN
+echo
+say "where a bad ACK's instructions go"
+top "$OUT/ack.cg" ACK
+echo
+say "summary ($(date -u +%Y-%m-%d), $(sed -n 's/^cpu: \([^,]*\),.*/\1/p' "$OUT/rate.txt"), $(nproc) CPUs, machine $QUIET)"
+printf '  SYN-ACKs/s median       %s M over %s runs\n' "$MEDIAN" "$RUNS"
+printf '  instructions per SYN    %s\n' "$PER_SYN"
+printf '  instructions per bad ACK %s\n' "$PER_ACK"
+awk -v s="$PER_SYN" 'BEGIN {printf "  vs hand-written responder (416/SYN): %.2fx the instructions; goal <= %d\n", s / 416, 416 * 1.3}'
+echo "  raw files: $OUT"

@@ -1,0 +1,537 @@
+// synline-bench-syn: SYN -> SYN-ACK with SYN cookies on one core, no NIC.
+//
+// One engine::Worker runs on the main lcore, listening on port 80 with
+// cookies = always, and is fed prebuilt frames through Worker::process(), the
+// same entry point poll_once() uses after rte_eth_rx_burst: Ethernet/IPv4/TCP
+// parse with software checksums, flow lookup (a miss), listener, SipHash-2-4
+// cookie, SYN-ACK built into a freshly allocated mbuf, tx burst to a net_null
+// port (whose tx frees the mbufs). Nothing is mocked below process().
+//
+// The frames: `--frames` distinct 74-byte SYNs (Linux's option layout: MSS,
+// SACK-permitted, timestamps, NOP, window scale) from random sources (fixed
+// seed), with valid IPv4 and TCP checksums, prebuilt once in mbufs of the one
+// packed pool and reused round-robin. Before an mbuf is handed over its
+// refcount is set to 2: the worker's rte_pktmbuf_free() then only drops it back
+// to 1 (an atomic decrement instead of the mempool put a real RX mbuf costs).
+//
+// Modes:
+//   rate            bursts of 32 for --seconds (or --syns) per run, --runs runs;
+//                   prints SYN-ACKs/s per run and the median.
+//   count N         exactly N SYNs (rounded up to bursts of 32); wraps the loop in
+//                   CALLGRIND_START/STOP_INSTRUMENTATION for instruction counts.
+//   badack N        N bare ACKs whose cookies are wrong: the ACK-flood path. By
+//                   default their clear counter bits are current, so each costs
+//                   the full hash check (the attacker's best case); with
+//                   --random-ack they are random (about half are `stale`).
+// Every mode checks the stack's counters: one SYN-ACK per SYN
+// (handshake.synacks_from_cookie, and the port's opackets), or nothing sent and
+// every ACK counted as cookies_bad_hash / cookies_stale. Exit status 1 if not.
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <unistd.h>
+
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_STOP_INSTRUMENTATION
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/config.hpp"
+#include "engine/eal.hpp"
+#include "engine/mbuf_pool.hpp"
+#include "engine/port.hpp"
+#include "engine/worker.hpp"
+#include "net/byte_order.hpp"
+#include "net/checksum.hpp"
+#include "net/ethernet.hpp"
+#include "net/ipv4.hpp"
+#include "tcp/connection_handler.hpp"
+#include "tcp/listener.hpp"
+
+namespace {
+
+using namespace synline;
+
+constexpr std::uint16_t kListenPort = 80;
+constexpr std::uint32_t kServerIp = 0x0a000001;  // 10.0.0.1
+constexpr std::size_t kBurst = engine::Worker::kBurst;
+
+struct Options {
+    std::string mode = "rate";
+    std::uint64_t n = 0;           // count / badack: segments; rate: --syns per run (0: by time)
+    double seconds = 1.0;          // rate: per run
+    unsigned runs = 5;             // rate
+    unsigned frames = 65536;       // distinct prebuilt frames (power of two)
+    std::uint64_t seed = 1;
+    unsigned cpu = 0;              // the CPU the one lcore runs on
+    unsigned memory_mb = 1024;
+    bool random_ack = false;       // badack: random clear counter bits
+    std::uint64_t warmup = 4096;   // segments before measuring
+};
+
+[[noreturn]] void usage(const char* why) {
+    std::fprintf(stderr,
+                 "synline-bench-syn: %s\n"
+                 "usage: synline-bench-syn rate [--seconds S | --syns N] [--runs R]\n"
+                 "       synline-bench-syn count N\n"
+                 "       synline-bench-syn badack N [--random-ack]\n"
+                 "  common: [--frames F (power of two, >= 64)] [--seed S] [--cpu C] [--memory MB]\n"
+                 "          [--warmup N]\n",
+                 why);
+    std::exit(2);
+}
+
+std::uint64_t parse_u64(const char* s, const char* what) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0') usage((std::string("bad number for ") + what).c_str());
+    return v;
+}
+
+Options parse_options(int argc, char** argv) {
+    Options o;
+    int i = 1;
+    if (i < argc && argv[i][0] != '-') o.mode = argv[i++];
+    if (o.mode != "rate" && o.mode != "count" && o.mode != "badack") usage("unknown mode");
+    if (o.mode != "rate") {
+        if (i >= argc) usage("count and badack need N");
+        o.n = parse_u64(argv[i++], "N");
+        if (o.n == 0) usage("N must be positive");
+    }
+    for (; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> const char* {
+            if (i + 1 >= argc) usage(("missing value after " + a).c_str());
+            return argv[++i];
+        };
+        if (a == "--seconds") o.seconds = std::atof(value());
+        else if (a == "--syns") o.n = parse_u64(value(), "--syns");
+        else if (a == "--runs") o.runs = static_cast<unsigned>(parse_u64(value(), "--runs"));
+        else if (a == "--frames") o.frames = static_cast<unsigned>(parse_u64(value(), "--frames"));
+        else if (a == "--seed") o.seed = parse_u64(value(), "--seed");
+        else if (a == "--cpu") o.cpu = static_cast<unsigned>(parse_u64(value(), "--cpu"));
+        else if (a == "--memory") o.memory_mb = static_cast<unsigned>(parse_u64(value(), "--memory"));
+        else if (a == "--warmup") o.warmup = parse_u64(value(), "--warmup");
+        else if (a == "--random-ack") o.random_ack = true;
+        else usage(("unknown option " + a).c_str());
+    }
+    if (o.frames < 64 || (o.frames & (o.frames - 1)) != 0) usage("--frames must be a power of two >= 64");
+    if (o.runs == 0 || o.seconds <= 0) usage("--runs and --seconds must be positive");
+    return o;
+}
+
+// ---- machine facts -----------------------------------------------------------
+
+std::string cpu_model() {
+    std::ifstream f("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+    return "unknown";
+}
+
+std::string read_line(const char* path) {
+    std::ifstream f(path);
+    std::string line;
+    std::getline(f, line);
+    return line;
+}
+
+// Busy and total jiffies of all CPUs (/proc/stat, first line).
+std::pair<std::uint64_t, std::uint64_t> cpu_jiffies() {
+    std::istringstream in(read_line("/proc/stat"));
+    std::string cpu;
+    in >> cpu;
+    std::uint64_t v, total = 0, idle = 0;
+    for (int i = 0; in >> v; ++i) {
+        total += v;
+        if (i == 3 || i == 4) idle += v;  // idle, iowait
+    }
+    return {total - idle, total};
+}
+
+// utime + stime of this process, in jiffies.
+std::uint64_t own_jiffies() {
+    std::string s = read_line("/proc/self/stat");
+    std::istringstream in(s.substr(s.rfind(')') + 2));
+    std::string field;
+    std::uint64_t ut = 0, st = 0;
+    for (int i = 3; in >> field; ++i) {
+        if (i == 14) ut = std::stoull(field);
+        if (i == 15) { st = std::stoull(field); break; }
+    }
+    return ut + st;
+}
+
+// CPUs' worth of time used by other processes between two samples.
+struct LoadProbe {
+    std::pair<std::uint64_t, std::uint64_t> sys0 = cpu_jiffies();
+    std::uint64_t own0 = own_jiffies();
+    double others_cpus() const {
+        auto sys1 = cpu_jiffies();
+        const std::uint64_t own1 = own_jiffies();
+        const double total = static_cast<double>(sys1.second - sys0.second);
+        if (total <= 0) return 0;
+        const double busy = static_cast<double>(sys1.first - sys0.first) -
+                            static_cast<double>(own1 - own0);
+        const long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        return std::max(0.0, busy / total * static_cast<double>(ncpu));
+    }
+};
+
+// ---- frames ------------------------------------------------------------------
+
+struct FrameSpec {
+    net::MacAddr dst_mac, src_mac;
+    std::uint32_t src_ip, dst_ip;
+    std::uint16_t src_port, dst_port;
+    std::uint32_t seq, ack;
+    std::uint8_t flags;
+    std::uint32_t tsval, tsecr;
+};
+
+// A SYN as Linux sends it (74 bytes): MSS 1460, SACK-permitted, timestamps,
+// NOP, window scale 7. An ACK (66 bytes): NOP, NOP, timestamps.
+std::size_t write_frame(std::uint8_t* p, const FrameSpec& s) {
+    const bool syn = (s.flags & 0x02) != 0;
+    const std::size_t opt_len = syn ? 20 : 12;
+    const std::size_t tcp_len = 20 + opt_len;
+    std::memcpy(p, s.dst_mac.bytes.data(), 6);
+    std::memcpy(p + 6, s.src_mac.bytes.data(), 6);
+    net::store_be16(p + 12, 0x0800);
+    std::uint8_t* ip = p + net::kEthernetHeaderLen;
+    ip[0] = 0x45;
+    ip[1] = 0;
+    net::store_be16(ip + 2, static_cast<std::uint16_t>(20 + tcp_len));
+    net::store_be16(ip + 4, static_cast<std::uint16_t>(s.seq));  // some id
+    net::store_be16(ip + 6, 0x4000);                             // DF
+    ip[8] = 64;
+    ip[9] = net::kIpProtoTcp;
+    net::store_be16(ip + 10, 0);
+    net::store_be32(ip + 12, s.src_ip);
+    net::store_be32(ip + 16, s.dst_ip);
+    net::store_be16(ip + 10, net::checksum_finish(net::checksum_accumulate(
+                                 0, std::span<const std::uint8_t>(ip, 20))));
+    std::uint8_t* t = ip + 20;
+    net::store_be16(t, s.src_port);
+    net::store_be16(t + 2, s.dst_port);
+    net::store_be32(t + 4, s.seq);
+    net::store_be32(t + 8, s.ack);
+    t[12] = static_cast<std::uint8_t>((tcp_len / 4) << 4);
+    t[13] = s.flags;
+    net::store_be16(t + 14, syn ? 64240 : 502);
+    net::store_be16(t + 16, 0);
+    net::store_be16(t + 18, 0);
+    std::uint8_t* o = t + 20;
+    if (syn) {
+        const std::uint8_t opts[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7};
+        std::memcpy(o, opts, sizeof opts);
+        net::store_be32(o + 8, s.tsval);
+        net::store_be32(o + 12, s.tsecr);
+    } else {
+        const std::uint8_t opts[] = {1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0};
+        std::memcpy(o, opts, sizeof opts);
+        net::store_be32(o + 4, s.tsval);
+        net::store_be32(o + 8, s.tsecr);
+    }
+    const std::uint32_t pseudo = net::pseudo_header_sum(net::Ipv4Addr{s.src_ip}, net::Ipv4Addr{s.dst_ip},
+                                                        net::kIpProtoTcp, static_cast<std::uint16_t>(tcp_len));
+    net::store_be16(t + 16, net::checksum_finish(net::checksum_accumulate(
+                                pseudo, std::span<const std::uint8_t>(t, tcp_len))));
+    return net::kEthernetHeaderLen + 20 + tcp_len;
+}
+
+// A unicast source a TCP stack accepts as a peer: 1.0.0.0 .. 223.255.255.255,
+// never our own address.
+std::uint32_t random_source(std::mt19937_64& rng) {
+    for (;;) {
+        const auto a = static_cast<std::uint32_t>(rng());
+        if ((a >> 24) >= 1 && (a >> 24) <= 223 && a != kServerIp) return a;
+    }
+}
+
+std::vector<rte_mbuf*> build_frames(rte_mempool* pool, const Options& o, bool acks,
+                                    const net::MacAddr& our_mac) {
+    std::mt19937_64 rng(o.seed);
+    const net::MacAddr peer_mac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
+    // The cookie counter the stack will compute now (wall-clock epoch, 64 s
+    // tick, StackConfig's default): bad ACKs that carry it pass the cheap
+    // `stale` test and cost the hash.
+    const tcp::StackConfig defaults;
+    const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto counter = static_cast<std::uint32_t>(now_ns / defaults.syn_cookie_tick.count());
+    std::vector<rte_mbuf*> frames(o.frames);
+    for (auto& m : frames) {
+        m = rte_pktmbuf_alloc(pool);
+        if (!m) {
+            std::fprintf(stderr, "synline-bench-syn: mbuf pool exhausted building frames\n");
+            std::exit(1);
+        }
+        FrameSpec s{};
+        s.dst_mac = our_mac;
+        s.src_mac = peer_mac;
+        s.src_ip = random_source(rng);
+        s.dst_ip = kServerIp;
+        s.src_port = static_cast<std::uint16_t>(1024 + rng() % (65536 - 1024));
+        s.dst_port = kListenPort;
+        s.seq = static_cast<std::uint32_t>(rng());
+        s.tsval = static_cast<std::uint32_t>(rng());
+        if (acks) {
+            std::uint32_t cookie = static_cast<std::uint32_t>(rng());
+            if (!o.random_ack) cookie = (cookie & ~0xcu) | ((counter & 3u) << 2);
+            s.ack = cookie + 1;
+            s.flags = 0x10;  // ACK
+            s.tsecr = static_cast<std::uint32_t>(rng());
+        } else {
+            s.ack = 0;
+            s.flags = 0x02;  // SYN
+            s.tsecr = 0;
+        }
+        auto* p = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, 80));
+        const std::size_t len = write_frame(p, s);
+        m->data_len = static_cast<std::uint16_t>(len);
+        m->pkt_len = static_cast<std::uint32_t>(len);
+    }
+    return frames;
+}
+
+// ---- the measured loop -------------------------------------------------------
+
+class NullHandler final : public tcp::ConnectionHandler {};
+
+struct Feeder {
+    engine::Worker& worker;
+    const std::vector<rte_mbuf*>& frames;
+    std::size_t next = 0;
+
+    // One burst of 32 through the whole receive path. The refcount of 2 keeps
+    // the prebuilt frame alive through the worker's free (set, not atomically
+    // added: nobody else holds it, and frames >= 64 keeps one burst distinct).
+    void burst() {
+        std::array<rte_mbuf*, kBurst> b;
+        const std::size_t mask = frames.size() - 1;
+        for (std::size_t i = 0; i < kBurst; ++i) {
+            rte_mbuf* m = frames[(next + i) & mask];
+            rte_mbuf_refcnt_set(m, 2);
+            b[i] = m;
+        }
+        next = (next + kBurst) & mask;
+        worker.process({b.data(), kBurst});
+    }
+};
+
+struct Snapshot {
+    std::uint64_t syns, synacks, segments_out, bad_hash, stale, validated, opackets, rst;
+};
+
+Snapshot snapshot(engine::Worker& w, const engine::Port& port) {
+    const auto& c = w.stack().counters();
+    std::uint64_t rst = 0;
+    for (auto v : c.rst_sent) rst += v;
+    return {c.handshake.syns_received, c.handshake.synacks_from_cookie, c.segments_out,
+            c.handshake.cookies_bad_hash, c.handshake.cookies_stale, c.handshake.cookies_validated,
+            port.stats().opackets, rst};
+}
+
+bool check_syns(const Snapshot& a, const Snapshot& b, std::uint64_t fed) {
+    const std::uint64_t syns = b.syns - a.syns, synacks = b.synacks - a.synacks,
+                        sent = b.opackets - a.opackets;
+    if (syns == fed && synacks == fed && sent == fed) return true;
+    std::printf("CHECK FAILED: fed %llu SYNs, stack saw %llu, synacks_from_cookie %llu, port sent %llu\n",
+                (unsigned long long)fed, (unsigned long long)syns, (unsigned long long)synacks,
+                (unsigned long long)sent);
+    return false;
+}
+
+// CPU time this thread actually got (another busy process steals from wall time).
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Options o = parse_options(argc, argv);
+    std::string command;
+    for (int i = 0; i < argc; ++i) {
+        if (i) command += ' ';
+        command += argv[i];
+    }
+
+    // Other processes' CPU use, sampled while we are still idle.
+    LoadProbe idle_probe;
+    std::this_thread::sleep_for(std::chrono::milliseconds(RUNNING_ON_VALGRIND ? 0 : 300));
+    const double others_before = idle_probe.others_cpus();
+
+    engine::EalConfig eal_cfg;
+    eal_cfg.args = {"--no-huge", "-m", std::to_string(o.memory_mb), "--no-pci", "--log-level",
+                    "*:warning"};
+    eal_cfg.vdevs = {"net_null0"};
+    eal_cfg.lcores = "0@" + std::to_string(o.cpu);
+    eal_cfg.lcore_ids = {0};
+    eal_cfg.file_prefix = "synline-bench-syn-" + std::to_string(::getpid());
+    eal_cfg.multi_process = false;  // --no-shconf
+
+    int rc = 0;
+    try {
+        engine::Eal eal(eal_cfg, "synline-bench-syn");
+        engine::PortConfig port_cfg;
+        port_cfg.packed_pool = true;
+        port_cfg.mbufs_per_queue = o.frames + 8192;  // prebuilt frames + replies in flight
+        port_cfg.mbuf_cache = 256;
+        engine::MbufPool pool("bench-syn-pool", eal.main_lcore(), port_cfg);
+        engine::Port port(port_cfg, {pool.get()});
+
+        engine::WorkerSetup ws;
+        ws.port_id = port.id();
+        ws.queue_id = 0;
+        ws.pool = pool.get();
+        ws.iface = engine::Interface{net::Ipv4Addr{kServerIp}, 8, std::nullopt, net::MacAddr{port.mac()}};
+        ws.rx_checksum_offload = false;  // software checksums, as on a vdev
+        ws.tx_checksum_offload = false;
+        ws.secret = tcp::SipKey{0x0706050403020100ull ^ o.seed, 0x0f0e0d0c0b0a0908ull};
+        engine::Worker worker(ws);
+        NullHandler handler;
+        tcp::ListenOptions lo;
+        lo.cookies = tcp::SynCookieMode::always;
+        if (!worker.stack().listen(kListenPort, handler, lo)) throw std::runtime_error("listen failed");
+
+        const bool acks = o.mode == "badack";
+        const std::vector<rte_mbuf*> frames = build_frames(pool.get(), o, acks, net::MacAddr{port.mac()});
+        Feeder feed{worker, frames};
+
+        std::printf("synline-bench-syn: SYN -> SYN-ACK with cookies=always, one core, no NIC\n");
+        std::printf("command: %s\n", command.c_str());
+        std::printf("cpu: %s, %ld online, lcore 0 on cpu %u; loadavg %s\n", cpu_model().c_str(),
+                    sysconf(_SC_NPROCESSORS_ONLN), o.cpu, read_line("/proc/loadavg").c_str());
+        std::printf("setup: port %s (%s), packed pool of %u mbufs, %u prebuilt %s frames (%u bytes), "
+                    "burst %zu, sw checksums, seed %llu%s\n",
+                    port.name().c_str(), port.driver().c_str(), pool.size(), o.frames,
+                    acks ? "bad-cookie ACK" : "SYN", frames[0]->data_len, kBurst,
+                    (unsigned long long)o.seed, RUNNING_ON_VALGRIND ? ", under valgrind" : "");
+        std::printf("other processes before the run: %.2f CPUs busy\n", others_before);
+
+        const std::uint64_t warm_bursts = (o.warmup + kBurst - 1) / kBurst;
+        for (std::uint64_t i = 0; i < warm_bursts; ++i) feed.burst();
+        const std::uint64_t warm_fed = warm_bursts * kBurst;
+        if (!acks && snapshot(worker, port).synacks != warm_fed) {
+            std::printf("CHECK FAILED: warm-up produced %llu SYN-ACKs for %llu SYNs\n",
+                        (unsigned long long)snapshot(worker, port).synacks,
+                        (unsigned long long)warm_fed);
+            return 1;
+        }
+        const double hz = static_cast<double>(rte_get_tsc_hz());
+
+        if (o.mode == "rate") {
+            std::vector<double> rates, cpu_rates;
+            LoadProbe run_probe;
+            for (unsigned r = 0; r < o.runs; ++r) {
+                const Snapshot a = snapshot(worker, port);
+                const std::uint64_t limit_bursts = o.n ? (o.n + kBurst - 1) / kBurst : UINT64_MAX;
+                const std::uint64_t limit_cycles = static_cast<std::uint64_t>(o.seconds * hz);
+                const double c0 = thread_cpu_seconds();
+                const std::uint64_t t0 = rte_rdtsc();
+                std::uint64_t bursts = 0, t1 = t0;
+                while (bursts < limit_bursts) {
+                    feed.burst();
+                    ++bursts;
+                    if ((bursts & 63) == 0 && !o.n && (t1 = rte_rdtsc()) - t0 >= limit_cycles) break;
+                }
+                t1 = rte_rdtsc();
+                const double cpu = thread_cpu_seconds() - c0;
+                const Snapshot b = snapshot(worker, port);
+                const std::uint64_t fed = bursts * kBurst;
+                const double secs = static_cast<double>(t1 - t0) / hz;
+                const double rate = static_cast<double>(b.synacks - a.synacks) / secs;
+                rates.push_back(rate);
+                cpu_rates.push_back(static_cast<double>(b.synacks - a.synacks) / cpu);
+                std::printf("run %u: %.3f M SYN-ACK/s (%llu SYNs in %.3f s, %.1f ns/SYN; got %.0f%% of a CPU, "
+                            "%.3f M per CPU-second)\n",
+                            r + 1, rate / 1e6, (unsigned long long)fed, secs,
+                            secs * 1e9 / static_cast<double>(fed), 100 * cpu / secs, cpu_rates.back() / 1e6);
+                if (!check_syns(a, b, fed)) rc = 1;
+            }
+            const double others = run_probe.others_cpus();
+            std::vector<double> sorted = rates;
+            std::sort(sorted.begin(), sorted.end());
+            std::printf("median: %.3f M SYN-ACK/s over %u runs (min %.3f, max %.3f)\n",
+                        median(rates) / 1e6, o.runs, sorted.front() / 1e6, sorted.back() / 1e6);
+            std::printf("median per CPU-second actually received: %.3f M SYN-ACK/s\n",
+                        median(cpu_rates) / 1e6);
+            std::printf("other processes during the runs: %.2f CPUs busy -> machine %s\n", others,
+                        others < 0.2 ? "quiet" : "NOT quiet (figures are pessimistic)");
+        } else {
+            const std::uint64_t bursts = (o.n + kBurst - 1) / kBurst;
+            const std::uint64_t fed = bursts * kBurst;
+            const Snapshot a = snapshot(worker, port);
+            const std::uint64_t t0 = rte_rdtsc();
+            CALLGRIND_START_INSTRUMENTATION;
+            for (std::uint64_t i = 0; i < bursts; ++i) feed.burst();
+            CALLGRIND_STOP_INSTRUMENTATION;
+            const std::uint64_t t1 = rte_rdtsc();
+            const Snapshot b = snapshot(worker, port);
+            const double secs = static_cast<double>(t1 - t0) / hz;
+            std::printf("measured: %llu %s in %.4f s (%.3f M/s%s)\n", (unsigned long long)fed,
+                        acks ? "bad ACKs" : "SYNs", secs, static_cast<double>(fed) / secs / 1e6,
+                        RUNNING_ON_VALGRIND ? ", meaningless under valgrind" : "");
+            std::printf("segments: %llu\n", (unsigned long long)fed);
+            if (acks) {
+                const std::uint64_t bad = b.bad_hash - a.bad_hash, stale = b.stale - a.stale;
+                std::printf("cookies_bad_hash %llu, cookies_stale %llu, validated %llu, sent %llu, rst %llu\n",
+                            (unsigned long long)bad, (unsigned long long)stale,
+                            (unsigned long long)(b.validated - a.validated),
+                            (unsigned long long)(b.opackets - a.opackets),
+                            (unsigned long long)(b.rst - a.rst));
+                if (bad + stale != fed || b.validated != a.validated || b.opackets != a.opackets ||
+                    b.segments_out != a.segments_out || b.synacks != a.synacks) {
+                    std::printf("CHECK FAILED: bad ACKs must be counted and answer nothing\n");
+                    rc = 1;
+                }
+            } else {
+                std::printf("synacks_from_cookie %llu, port sent %llu\n",
+                            (unsigned long long)(b.synacks - a.synacks),
+                            (unsigned long long)(b.opackets - a.opackets));
+                if (!check_syns(a, b, fed)) rc = 1;
+            }
+        }
+        if (rc == 0) std::printf("checks: ok\n");
+        // Give the prebuilt frames back before the pool goes.
+        for (rte_mbuf* m : frames) {
+            rte_mbuf_refcnt_set(m, 1);
+            rte_pktmbuf_free(m);
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "synline-bench-syn: %s\n", e.what());
+        return 1;
+    }
+    return rc;
+}
