@@ -346,6 +346,8 @@ void Connection::on_segment(const TcpSegmentView& seg) {
     if (fin_in_window && !peer_fin_ && seq + static_cast<std::uint32_t>(data.size()) == rcv_nxt_)
         on_fin();
     if (state_ == State::closed) return;
+    // Our FIN was acknowledged by a segment whose own FIN could not be taken yet.
+    if (state_ == State::fin_wait_1 && our_fin_acked()) enter_fin_wait_2();
 
     output();
     if (state_ != State::closed) flush_ack();
@@ -457,13 +459,12 @@ bool Connection::on_ack(const TcpHeader& h, std::size_t payload_len) {
         max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
     }
 
-    const bool fin_acked = fin_sent_ && snd_una_ == snd_max_;
+    const bool fin_acked = our_fin_acked();
     switch (state_) {
         case State::fin_wait_1:
-            if (fin_acked) {
-                set_state(State::fin_wait_2);
-                if (app_closed_) arm(lifetime_timer_, stack_.config().fin_wait_2_timeout);
-            }
+            // With the peer's FIN in the same segment, the FIN step goes
+            // straight to TIME-WAIT (S22); otherwise FIN-WAIT-2 now.
+            if (fin_acked && !h.has(flag::fin)) enter_fin_wait_2();
             break;
         case State::closing:
             if (fin_acked) enter_time_wait();
@@ -519,20 +520,13 @@ void Connection::on_fin() {
     peer_fin_ = true;
     rcv_nxt_ += 1;
     ack_now_ = true;
-    switch (state_) {
-        case State::established:
-            set_state(State::close_wait);
-            if (handler_) handler_->on_peer_closed(*this);
-            break;
-        case State::fin_wait_1:
-            set_state(State::closing);  // our FIN is not acknowledged yet (S21)
-            break;
-        case State::fin_wait_2:
-            enter_time_wait();
-            break;
-        default:
-            break;
-    }
+    if (state_ == State::established) set_state(State::close_wait);
+    else if (state_ == State::fin_wait_1 && !our_fin_acked()) set_state(State::closing);  // S21
+    // The application hears of the end of the peer's data in every state,
+    // also after its own shutdown_write() (half-close, S20).
+    if (handler_ && app_knows_) handler_->on_peer_closed(*this);
+    // FIN-WAIT-1 with our FIN acknowledged (S22) or FIN-WAIT-2 (S18).
+    if (in_state(state_, {State::fin_wait_1, State::fin_wait_2})) enter_time_wait();
 }
 
 void Connection::take_timestamp(const TcpHeader& h) {
@@ -851,6 +845,13 @@ void Connection::set_state(State s) {
     --gauge[static_cast<std::size_t>(state_)];
     ++gauge[static_cast<std::size_t>(s)];
     state_ = s;
+}
+
+bool Connection::our_fin_acked() const { return fin_sent_ && snd_una_ == snd_max_; }
+
+void Connection::enter_fin_wait_2() {
+    set_state(State::fin_wait_2);
+    if (app_closed_) arm(lifetime_timer_, stack_.config().fin_wait_2_timeout);
 }
 
 void Connection::enter_time_wait() {

@@ -38,6 +38,16 @@ enum class TimerKind : std::uint8_t {
     lifetime,     // TIME-WAIT, FIN-WAIT-2 timeout, keepalive: one at a time
 };
 
+// What the handshake settled (RFC 9293 3.7.1, RFC 7323, RFC 2018).
+struct NegotiatedOptions {
+    std::uint16_t send_mss;      // the peer's MSS, as we use it
+    std::uint8_t send_wscale;    // the peer's window shift
+    std::uint8_t receive_wscale; // ours
+    bool timestamps;
+    bool sack_permitted;
+    bool from_cookie;            // rebuilt from a SYN cookie
+};
+
 struct ConnectionTimer : TimerNode {
     Connection* owner = nullptr;
     TimerKind kind = TimerKind::retransmit;
@@ -68,6 +78,9 @@ public:
     void consume_received(std::size_t n);
 
     State state() const { return state_; }
+    NegotiatedOptions negotiated() const {
+        return {snd_mss_, snd_wscale_, rcv_wscale_, ts_enabled_, sack_enabled_, from_cookie_};
+    }
     const net::FourTuple& tuple() const { return tuple_; }
     void set_handler(ConnectionHandler* h) { handler_ = h; }
     ConnectionHandler* handler() const { return handler_; }
@@ -123,6 +136,8 @@ private:
 
     void leave_syn_queue();
     void set_state(State s);
+    bool our_fin_acked() const;
+    void enter_fin_wait_2();
     void enter_time_wait();
     // Ends the connection: timers off, out of the table, the app told once.
     void close_with(CloseReason why);

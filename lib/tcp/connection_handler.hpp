@@ -33,7 +33,9 @@ public:
     // The send buffer has room again after a send() that did not take everything.
     virtual void on_send_space(Connection&) {}
 
-    // The peer sent FIN: no more data will arrive. Sending is still allowed (S20).
+    // The peer sent FIN: no more data will arrive. Called in every state,
+    // also after our own shutdown_write(); sending is still allowed in
+    // CLOSE-WAIT (S20).
     virtual void on_peer_closed(Connection&) {}
 
     // The connection is gone; the Connection object is destroyed after this

@@ -74,4 +74,14 @@ std::uint64_t siphash24_u64x2(const SipKey& key, std::uint64_t a, std::uint64_t 
     return state.finish();
 }
 
+std::uint64_t siphash24_u64x3(const SipKey& key, std::uint64_t a, std::uint64_t b,
+                              std::uint64_t c) {
+    SipState state(key);
+    state.compress(a);
+    state.compress(b);
+    state.compress(c);
+    state.compress(std::uint64_t{24} << 56);  // empty tail, length 24
+    return state.finish();
+}
+
 }  // namespace synline::tcp

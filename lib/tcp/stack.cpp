@@ -95,6 +95,8 @@ Connection* Stack::accept(std::uint16_t port) {
     dequeue_accept(*l, *c);
     c->listener_ = nullptr;
     c->app_knows_ = true;
+    // Until now nothing was delivered (data waited in the receive buffer).
+    c->handler_ = l->handler;
     return c;
 }
 
@@ -160,8 +162,11 @@ void Stack::input(net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpSegmentVie
     const net::TcpHeader& h = seg.header;
     const net::FourTuple t{dst, src, h.dst_port, h.src_port};
     if (Connection* c = table_.find(t)) {
+        // RFC 6191: a new incarnation may take over TIME-WAIT, but only when a
+        // listener will accept it; otherwise TIME-WAIT answers the SYN itself.
         const bool new_syn = h.has(flag::syn) && !h.has(flag::ack) && !h.has(flag::rst);
-        if (c->state() == State::time_wait && new_syn && c->accepts_syn_in_time_wait(h)) {
+        if (c->state() == State::time_wait && new_syn && (*listener_by_port_)[h.dst_port] &&
+            c->accepts_syn_in_time_wait(h)) {
             c->close_with(CloseReason::time_wait_reused);  // RFC 6191: a new incarnation
         } else {
             c->on_segment(seg);
@@ -177,6 +182,8 @@ void Stack::input(net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpSegmentVie
 // RFC 9293 3.10.7.2: SEGMENT ARRIVES in LISTEN.
 void Stack::listener_input(Listener& l, const net::FourTuple& t, const net::TcpSegmentView& seg) {
     const net::TcpHeader& h = seg.header;
+    // Before any cookie is made or checked, so that both agree on the key.
+    rotate_cookie_keys_if_due();
     if (h.has(flag::rst)) {
         TcpCounters::bump(counters_.dropped, SegmentDrop::rst_no_connection);
         return;
@@ -203,7 +210,7 @@ void Stack::listener_input(Listener& l, const net::FourTuple& t, const net::TcpS
         TcpCounters::bump(counters_.dropped, SegmentDrop::syn_queue_full);  // never RST (S13)
         return;
     }
-    Connection* c = create_connection(t, l.handler);
+    Connection* c = create_connection(t, l.options.pull ? nullptr : l.handler);
     if (!c) {
         TcpCounters::bump(counters_.dropped, SegmentDrop::no_connection_slot);
         return;
@@ -269,7 +276,7 @@ void Stack::cookie_ack_input(Listener& l, const net::FourTuple& t, const net::Tc
             TcpCounters::bump(counters_.dropped, SegmentDrop::accept_queue_full);
         return;
     }
-    Connection* c = create_connection(t, l.handler);
+    Connection* c = create_connection(t, l.options.pull ? nullptr : l.handler);
     if (!c) {
         TcpCounters::bump(counters_.dropped, SegmentDrop::no_connection_slot);
         return;
@@ -339,7 +346,6 @@ void Stack::reap() {
 
 void Stack::advance(Instant now) {
     now_ = now;
-    rotate_cookie_keys_if_due();
     timers_.advance(now, [](TimerNode& n) {
         auto& t = static_cast<ConnectionTimer&>(n);
         t.owner->on_timer(t.kind);

@@ -41,8 +41,8 @@ public:
     // Stops listening; its half-open and not yet accepted connections are reset.
     bool unlisten(std::uint16_t port);
     // Pull mode: the oldest established connection waiting on `port`, now the
-    // application's (give it a handler with set_handler; data that arrived
-    // before is in received()). nullptr when none waits.
+    // application's, with the listener's handler (set_handler may replace it);
+    // data that arrived before waits in received(). nullptr when none waits.
     Connection* accept(std::uint16_t port);
     std::optional<ListenerStats> listener_stats(std::uint16_t port) const;
 

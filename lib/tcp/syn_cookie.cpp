@@ -9,22 +9,17 @@ namespace {
 
 constexpr std::uint32_t kCounterModulus = 1u << cookie_bits::counter_width;
 
-void put_le(std::uint8_t* out, std::uint64_t value, std::size_t bytes) {
-    for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<std::uint8_t>(value >> (8 * i));
-}
-
 // The 28 hash bits of the cookie, already in place (bits 31..4). The message
 // layout is documented in the header; it is fixed-length and injective.
 std::uint32_t cookie_hash(const SipKey& key, const net::FourTuple& t, net::SeqNum client_isn,
                           std::uint64_t counter, std::uint32_t mss_index) {
-    std::array<std::uint8_t, 24> m;
-    put_le(&m[0], t.local_ip.value, 4);
-    put_le(&m[4], t.remote_ip.value, 4);
-    put_le(&m[8], t.local_port, 2);
-    put_le(&m[10], t.remote_port, 2);
-    put_le(&m[12], client_isn.raw(), 4);
-    put_le(&m[16], (counter << cookie_bits::counter_width) | mss_index, 8);
-    const std::uint64_t h = siphash24(key, m);
+    // The 24-byte message (little-endian): local ip, remote ip, local port,
+    // remote port, client ISN, then counter << 2 | MSS index; as three words.
+    const std::uint64_t w0 = std::uint64_t{t.local_ip.value} | std::uint64_t{t.remote_ip.value} << 32;
+    const std::uint64_t w1 = std::uint64_t{t.local_port} | std::uint64_t{t.remote_port} << 16 |
+                             std::uint64_t{client_isn.raw()} << 32;
+    const std::uint64_t w2 = (counter << cookie_bits::counter_width) | mss_index;
+    const std::uint64_t h = siphash24_u64x3(key, w0, w1, w2);
     return static_cast<std::uint32_t>(h >> (64 - cookie_bits::hash_width)) << cookie_bits::hash_shift;
 }
 
@@ -155,11 +150,18 @@ SynCookies::Decoded SynCookies::check(const net::FourTuple& tuple, net::SeqNum c
     if (age >= config_.valid_ticks) return Decoded{Verdict::stale, {}};
     const std::uint64_t made_at = now_counter - age;
 
-    // Step 2: recompute the hash under the current key, then the previous one.
+    // Step 2: recompute the hash under the key that was current when the
+    // cookie was made. Its tick lies wholly before or after the last rotation
+    // (one hash, also for every forged ACK of a flood); only a cookie from the
+    // tick that contains the rotation instant may need both keys.
     const std::uint32_t mss_index = (cookie & cookie_bits::mss_mask) >> cookie_bits::mss_shift;
     const std::uint32_t presented = cookie & cookie_bits::hash_mask;
-    bool match = cookie_hash(keys_.current(), tuple, client_isn, made_at, mss_index) == presented;
-    if (!match && !(keys_.previous() == keys_.current())) {
+    const Instant tick_start{config_.tick * static_cast<std::int64_t>(made_at)};
+    const bool made_before_rotation = tick_start + config_.tick <= keys_.last_rotation();
+    const bool made_after_rotation = tick_start >= keys_.last_rotation();
+    bool match = !made_before_rotation &&
+                 cookie_hash(keys_.current(), tuple, client_isn, made_at, mss_index) == presented;
+    if (!match && !made_after_rotation && !(keys_.previous() == keys_.current())) {
         match = cookie_hash(keys_.previous(), tuple, client_isn, made_at, mss_index) == presented;
     }
     if (!match) return Decoded{Verdict::bad_hash, {}};

@@ -271,3 +271,51 @@ sl_server_stat() {
 # Wall clock in seconds with nanoseconds, and a rate helper.
 sl_now() { date +%s.%N; }
 sl_rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { d = b - a; if (d <= 0) d = 1e-9; printf "%.1f", n / d }'; }
+
+# ---- synline-peer and background client-side helpers ---------------------
+
+SL_PEER_BIN="${SYNLINE_PEER:-$SL_BUILD_DIR/tests/tools/synline-peer}"
+sl_require_peer() {
+    [[ -x "$SL_PEER_BIN" ]] || sl_fail "synline-peer not found: $SL_PEER_BIN (build with -Dtests=true)"
+    [[ -f "$SL_CONFIG" ]] || sl_fail "config not found: $SL_CONFIG"
+}
+
+# sl_peer ARGS...: one synline-peer run (an active open from synline) in the
+# server namespace on SL_IF_SERVER with SL_SERVER_CIDR, in the foreground; its
+# event lines go to stdout. ARGS: --connect IP:PORT and the script (--send,
+# --then, --at, ...). Bounded by its own --timeout and by SL_PEER_LIMIT seconds
+# (default 60) of wall clock. Do not run it while synline-server runs on the
+# same interface.
+sl_peer() {
+    sl_srvns timeout -k 5 "${SL_PEER_LIMIT:-60}" "$SL_PEER_BIN" --config "$SL_CONFIG" \
+        --var "iface=$SL_IF_SERVER" --ip "$SL_SERVER_CIDR" "$@"
+}
+
+# sl_client_bg OUTFILE READY_REGEX CMD...: start CMD in the client namespace in
+# the background (stdout to OUTFILE, stderr to OUTFILE.err) and wait (at most
+# 10 s) for a line of OUTFILE matching READY_REGEX. Sets SL_CLIENT_BG_PID.
+# Returns 1 if CMD exited or was not ready in time. The harness cleanup kills
+# whatever is left in the namespace; sl_wait_bg collects the exit status.
+SL_CLIENT_BG_PID=""
+sl_client_bg() {
+    local out="$1" ready="$2"; shift 2
+    : >"$out"; : >"$out.err"
+    env --default-signal ip netns exec "$SL_NS" "$@" >"$out" 2>"$out.err" </dev/null &
+    SL_CLIENT_BG_PID=$!
+    local deadline=$((SECONDS + 10))
+    while ((SECONDS < deadline)); do
+        grep -qE "$ready" "$out" 2>/dev/null && return 0
+        kill -0 "$SL_CLIENT_BG_PID" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+# sl_wait_bg PID SECONDS: wait for a background job at most SECONDS, then
+# SIGKILL it. Prints nothing; returns the job's exit status (137 if killed).
+sl_wait_bg() {
+    local pid="$1" deadline=$((SECONDS + $2))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.05; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+}

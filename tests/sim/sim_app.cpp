@@ -95,6 +95,14 @@ void SimApp::abort(AppConn& a) {
     sample(a);
 }
 
+AppConn& SimApp::adopt(tcp::Connection& c) {
+    c.set_handler(this);
+    AppConn& a = context(c);
+    a.established = true;
+    note(a, "accepted");
+    return a;
+}
+
 std::size_t SimApp::drain(AppConn& a) {
     if (!a.conn) return 0;
     std::size_t n = 0;

@@ -67,6 +67,10 @@ public:
     void shutdown_write(AppConn& c);
     void close(AppConn& c);
     void abort(AppConn& c);
+    // Pull mode (S09): takes a connection returned by Stack::accept(), makes
+    // this app its handler and returns its AppConn (established, event
+    // "accepted"). Data that arrived before stays in the receive buffer: drain().
+    AppConn& adopt(tcp::Connection& c);
     // Reads (consumes) everything waiting in the receive buffer.
     std::size_t drain(AppConn& c);
 

@@ -138,6 +138,7 @@ void SimNetwork::transmit(NodeId from, const tcp::OutSegment& seg) {
     e.ack = h.ack;
     e.window = h.window;
     e.len = static_cast<std::uint32_t>(seg.payload_size());
+    e.options = h.options;
     put_on_wire(from, src, dst, std::move(bytes), e);
 }
 
@@ -148,6 +149,15 @@ void SimNetwork::inject(NodeId from, net::Ipv4Addr dst, const net::TcpHeader& he
     o.header = header;
     o.payload_first = payload;
     transmit(from, o);
+}
+
+void SimNetwork::inject_spoofed(NodeId via, net::Ipv4Addr src, net::Ipv4Addr dst,
+                                const net::TcpHeader& header, std::span<const std::uint8_t> payload) {
+    tcp::OutSegment o;
+    o.tuple = {src, dst, header.src_port, header.dst_port};
+    o.header = header;
+    o.payload_first = payload;
+    transmit(via, o);
 }
 
 void SimNetwork::put_on_wire(NodeId from, net::Ipv4Addr, net::Ipv4Addr dst,
@@ -219,6 +229,7 @@ void SimNetwork::deliver(Event& ev) {
     e.ack = h.ack;
     e.window = h.window;
     e.len = static_cast<std::uint32_t>(seg->payload.size());
+    e.options = h.options;
     record(e);
     tcp::Stack& s = stack(ev.to);
     s.input(pkt->src, pkt->dst, *seg, clock_.now());

@@ -75,6 +75,7 @@ struct TraceEntry {
     net::SeqNum seq, ack;
     std::uint16_t window = 0;
     std::uint32_t len = 0;  // payload bytes
+    net::TcpOptions options;  // as sent (MSS, window scale, SACK-permitted, timestamps)
     Fate fate = Fate::delivered;
     bool duplicate = false; // the link's second copy
 
@@ -112,6 +113,12 @@ public:
     // Puts a hand-made segment on the wire as if `from` had sent it to `dst`.
     void inject(NodeId from, net::Ipv4Addr dst, const net::TcpHeader& header,
                 std::span<const std::uint8_t> payload = {});
+    // The same with a forged IPv4 source address `src` (spoofing, S17): the
+    // packet travels on the link from `via` to the destination's stack, and
+    // whatever the destination answers goes to `src` (no route unless a stack
+    // has that address).
+    void inject_spoofed(NodeId via, net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpHeader& header,
+                        std::span<const std::uint8_t> payload = {});
 
     // ---- time ----
     tcp::Instant now() const { return clock_.now(); }

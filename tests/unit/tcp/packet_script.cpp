@@ -59,6 +59,7 @@ void ScriptedPeer::inject(tcp::Stack& stack, const Seg& s, Instant now) {
     h.ack = s.ack;
     h.flags = s.flags;
     h.window = s.window;
+    h.urgent = s.urgent;
     h.options = s.options;
     std::vector<std::uint8_t> wire(h.header_len());
     h.emit(wire.data());
@@ -212,6 +213,22 @@ std::uint64_t Harness::dropped(tcp::SegmentDrop why) const {
 // ---------------------------------------------------------------- builders
 
 void Harness::make_listening() { REQUIRE(stack.listen(kLocalPort, app)); }
+
+void Harness::make_syn_sent() {
+    REQUIRE(stack.connect(kLocalIp, kRemoteIp, kRemotePort, app, kLocalPort) != nullptr);
+    auto out = take();
+    REQUIRE(out.size() == 1);
+    REQUIRE(out[0].flags() == SYN);
+    iss = out[0].seq();
+    REQUIRE(state() == tcp::State::syn_sent);
+}
+
+void Harness::make_simultaneous_syn_received() {
+    make_syn_sent();
+    send(syn(P));  // no ACK: the peer's own SYN, not an answer to ours
+    expect({{SYN | ACK, iss, P + 1}});
+    REQUIRE(state() == tcp::State::syn_received);
+}
 
 void Harness::make_syn_received() {
     make_listening();

@@ -42,6 +42,7 @@ inline constexpr std::uint8_t SYN = net::tcp_flag::syn;
 inline constexpr std::uint8_t RST = net::tcp_flag::rst;
 inline constexpr std::uint8_t PSH = net::tcp_flag::psh;
 inline constexpr std::uint8_t ACK = net::tcp_flag::ack;
+inline constexpr std::uint8_t URG = net::tcp_flag::urg;
 
 inline constexpr net::Ipv4Addr kLocalIp{0x0a000001};   // 10.0.0.1: the stack
 inline constexpr net::Ipv4Addr kRemoteIp{0x0a000002};  // 10.0.0.2: the scripted peer
@@ -61,6 +62,7 @@ struct Seg {
     std::vector<std::uint8_t> payload;
     std::uint16_t src_port = kRemotePort;
     std::uint16_t dst_port = kLocalPort;
+    std::uint16_t urgent = 0;  // the urgent pointer; sent only as given
 
     Seg& data(std::string_view bytes);
     Seg& data(std::size_t n, char fill = 'x');  // n bytes of `fill`
@@ -70,6 +72,8 @@ struct Seg {
     Seg& ts(std::uint32_t val, std::uint32_t ecr) { options.timestamps = {val, ecr}; return *this; }
     Seg& from_port(std::uint16_t p) { src_port = p; return *this; }
     Seg& to_port(std::uint16_t p) { dst_port = p; return *this; }
+    // Sets URG and the urgent pointer (an offset from seq, RFC 9293 3.1).
+    Seg& urg(std::uint16_t pointer) { flags |= URG; urgent = pointer; return *this; }
 };
 
 inline Seg seg(std::uint8_t flags, SeqNum seq, SeqNum ack = SeqNum(0)) {
@@ -185,6 +189,10 @@ struct Harness {
     // sequence numbers start at P and the stack's at iss; the comment of each
     // says where both stand afterwards (next seq of the peer / of the stack).
     void make_listening();    // listening on kLocalPort
+    // Active open from kLocalIp:kLocalPort to the peer; nothing listens.
+    void make_syn_sent();     // peer P (nothing yet) / stack iss+1 (our SYN sent)
+    // Simultaneous open (S07): make_syn_sent(), then the peer's SYN crosses ours.
+    void make_simultaneous_syn_received(); // P+1 / iss+1 (our SYN-ACK unacknowledged)
     void make_syn_received(); // peer P+1 / stack iss+1 (SYN-ACK not yet acknowledged)
     void make_established();  // P+1 / iss+1
     void make_close_wait();   // P+2 / iss+1 (peer's FIN acknowledged)

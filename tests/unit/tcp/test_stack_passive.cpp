@@ -276,7 +276,7 @@ TEST_CASE("S18 active close: FIN-WAIT-1 -> FIN-WAIT-2 -> TIME-WAIT -> CLOSED aft
     h.expect({{ACK, h.iss + 2, P + 2}});
     CHECK(h.state() == State::time_wait);
     // The application is done; TIME-WAIT belongs to the stack.
-    CHECK(h.app.events == events({"established", "closed:normal"}));
+    CHECK(h.app.events == events({"established", "peer_closed", "closed:normal"}));
     CHECK(h.stack.connection_count() == 1);
 
     const Duration two_msl = 2 * h.cfg.msl;
@@ -312,7 +312,7 @@ TEST_CASE("S22 FIN+ACK in FIN-WAIT-1 that acknowledges our FIN goes straight to 
     h.send(seg(FIN | ACK, P + 1, h.iss + 2));  // the peer's FIN and its ACK of ours, together
     h.expect({{ACK, h.iss + 2, P + 2}});
     CHECK(h.state() == State::time_wait);
-    CHECK(h.app.events == events({"established", "closed:normal"}));
+    CHECK(h.app.events == events({"established", "peer_closed", "closed:normal"}));
     h.advance(20s - 1ms);
     CHECK(h.state() == State::time_wait);
     h.advance(1ms);
