@@ -314,10 +314,12 @@ void Worker::send(const tcp::OutSegment& seg) {
                            static_cast<std::uint16_t>(tcp_len), ip_id_++, !offload);
     std::uint8_t* tcp = ip + net::kIpv4MinHeaderLen;
     seg.header.emit(tcp);
-    std::uint8_t* payload = tcp + tcp_header_len;
-    std::memcpy(payload, seg.payload_first.data(), seg.payload_first.size());
-    std::memcpy(payload + seg.payload_first.size(), seg.payload_second.data(),
-                seg.payload_second.size());
+    if (seg.payload_size() != 0) {  // most segments of a handshake or an ACK carry none
+        std::uint8_t* payload = tcp + tcp_header_len;
+        std::memcpy(payload, seg.payload_first.data(), seg.payload_first.size());
+        std::memcpy(payload + seg.payload_first.size(), seg.payload_second.data(),
+                    seg.payload_second.size());
+    }
     std::uint32_t pseudo = net::pseudo_header_sum(seg.tuple.local_ip, seg.tuple.remote_ip,
                                                   net::kIpProtoTcp,
                                                   static_cast<std::uint16_t>(tcp_len));

@@ -23,7 +23,27 @@ enum OptionKind : std::uint8_t {
 // Returns false when an option's length field is malformed: shorter than 2 or
 // running past the header. A known option with an unexpected length is ignored,
 // as other stacks do, rather than failing the whole segment.
+// The two layouts Linux sends almost always, recognised whole: the SYN's
+// MSS, SACK-permitted+TS, NOP+WS (20 bytes) and a data segment's NOP NOP TS.
+bool parse_common_layout(std::span<const std::uint8_t> o, TcpOptions& out) {
+    const std::uint8_t* v = o.data();
+    if (o.size() == 12 && v[0] == kNop && v[1] == kNop && v[2] == kTimestamps && v[3] == 10) {
+        out.timestamps = TcpTimestamps{load_be32(v + 4), load_be32(v + 8)};
+        return true;
+    }
+    if (o.size() == 20 && v[0] == kMss && v[1] == 4 && v[4] == kSackPermitted && v[5] == 2 &&
+        v[6] == kTimestamps && v[7] == 10 && v[16] == kNop && v[17] == kWindowScale && v[18] == 3) {
+        out.mss = load_be16(v + 2);
+        out.sack_permitted = true;
+        out.timestamps = TcpTimestamps{load_be32(v + 8), load_be32(v + 12)};
+        out.window_scale = std::min(v[19], kMaxWindowScale);
+        return true;
+    }
+    return false;
+}
+
 bool parse_options(std::span<const std::uint8_t> o, TcpOptions& out) {
+    if (parse_common_layout(o, out)) return true;
     std::size_t i = 0;
     while (i < o.size()) {
         std::uint8_t kind = o[i];

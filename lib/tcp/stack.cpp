@@ -339,7 +339,7 @@ void Stack::retire(Connection& c) {
     retired_.push_back(&c);
 }
 
-void Stack::reap() {
+void Stack::reap_retired() {
     for (Connection* c : retired_) pool_.destroy(c);
     retired_.clear();
 }

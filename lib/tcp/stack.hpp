@@ -89,7 +89,10 @@ private:
     // A connection ended: remove it from the table now, free it after the
     // current input or timer run (a callback may still be using it).
     void retire(Connection& c);
-    void reap();
+    void reap() {
+        if (!retired_.empty()) reap_retired();
+    }
+    void reap_retired();
     void emit(const OutSegment& seg);
     bool challenge_ack_allowed();
 
