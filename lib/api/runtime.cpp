@@ -12,6 +12,9 @@
 #include "engine/port.hpp"
 #include "engine/stats.hpp"
 #include "engine/worker.hpp"
+#include "net/ethernet.hpp"
+#include "net/ipv4.hpp"
+#include "net/tcp_header.hpp"
 #include "synline/tcp_settings.hpp"
 
 namespace synline {
@@ -97,6 +100,14 @@ void bring_up(Runtime::Impl& s) {
                                                              lcores[i], s.config.port));
         rx_pools.push_back(s.pools.back()->get());
     }
+    // Segments are written straight into one mbuf: the largest must fit.
+    const std::size_t largest_frame = net::kEthernetHeaderLen + net::kIpv4MinHeaderLen +
+                                      net::kTcpMinHeaderLen + net::kTcpMaxOptionsLen + s.stack_config.mss;
+    if (largest_frame > s.pools.front()->frame_capacity())
+        throw engine::ConfigError("tcp.mss = " + std::to_string(s.stack_config.mss) +
+                                  " makes frames of up to " + std::to_string(largest_frame) +
+                                  " bytes, more than an mbuf holds (" +
+                                  std::to_string(s.pools.front()->frame_capacity()) + "): lower tcp.mss");
     s.port = std::make_unique<engine::Port>(s.config.port, rx_pools);
     s.port->wait_link_up(kLinkWait);
 }

@@ -71,4 +71,9 @@ MbufPool::~MbufPool() { rte_mempool_free(pool_); }
 unsigned MbufPool::size() const { return pool_->size; }
 unsigned MbufPool::available() const { return rte_mempool_avail_count(pool_); }
 
+uint16_t MbufPool::frame_capacity() const
+{
+    return static_cast<uint16_t>(data_room_ - RTE_PKTMBUF_HEADROOM);
+}
+
 }  // namespace synline::engine

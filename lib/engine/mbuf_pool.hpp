@@ -28,6 +28,8 @@ public:
     unsigned size() const;
     unsigned available() const;  // free mbufs, including per-lcore caches
     uint16_t data_room() const { return data_room_; }
+    // The largest frame one mbuf holds: the data room less the headroom.
+    uint16_t frame_capacity() const;
 
 private:
     rte_mempool* pool_ = nullptr;

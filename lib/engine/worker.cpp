@@ -12,6 +12,7 @@
 #include "net/icmp.hpp"
 #include "net/ipv4.hpp"
 #include "net/tcp_header.hpp"
+#include "tcp/segment_writer.hpp"
 
 namespace synline::engine {
 
@@ -298,43 +299,20 @@ void Worker::send(const tcp::OutSegment& seg) {
         counters_.drop(net::Drop::no_tx_buffer);
         return;
     }
-    const std::size_t tcp_header_len = seg.header.header_len();
-    const std::size_t tcp_len = tcp_header_len + seg.payload_size();
-    const std::size_t frame_len = net::kEthernetHeaderLen + net::kIpv4MinHeaderLen + tcp_len;
-    auto* p = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, static_cast<std::uint16_t>(frame_len)));
-    if (!p) {  // larger than the mbuf: the stack never builds such a segment
-        rte_pktmbuf_free(m);
-        counters_.drop(net::Drop::no_tx_buffer);
-        return;
-    }
-    const bool offload = setup_.tx_checksum_offload;
+    // A segment never exceeds the MSS plus headers, far below the mbuf's data
+    // room, so it is written in place and its length set once.
+    auto* p = rte_pktmbuf_mtod(m, std::uint8_t*);
     net::write_ethernet(p, mac.value_or(net::MacAddr{}), setup_.iface.mac, net::EtherType::ipv4);
-    std::uint8_t* ip = p + net::kEthernetHeaderLen;
-    net::write_ipv4_header(ip, seg.tuple.local_ip, seg.tuple.remote_ip, net::kIpProtoTcp,
-                           static_cast<std::uint16_t>(tcp_len), ip_id_++, !offload);
-    std::uint8_t* tcp = ip + net::kIpv4MinHeaderLen;
-    seg.header.emit(tcp);
-    if (seg.payload_size() != 0) {  // most segments of a handshake or an ACK carry none
-        std::uint8_t* payload = tcp + tcp_header_len;
-        std::memcpy(payload, seg.payload_first.data(), seg.payload_first.size());
-        std::memcpy(payload + seg.payload_first.size(), seg.payload_second.data(),
-                    seg.payload_second.size());
-    }
-    std::uint32_t pseudo = net::pseudo_header_sum(seg.tuple.local_ip, seg.tuple.remote_ip,
-                                                  net::kIpProtoTcp,
-                                                  static_cast<std::uint16_t>(tcp_len));
-    if (offload) {
-        // The NIC completes the sum; it expects the folded pseudo-header sum in place.
+    if (setup_.tx_checksum_offload) {
         m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
         m->l2_len = net::kEthernetHeaderLen;
         m->l3_len = net::kIpv4MinHeaderLen;
-        net::store_be16(tcp + net::kTcpChecksumOffset,
-                        static_cast<std::uint16_t>(~net::checksum_finish(pseudo)));
-    } else {
-        net::store_be16(tcp + net::kTcpChecksumOffset,
-                        net::checksum_finish(net::checksum_accumulate(
-                            pseudo, std::span<const std::uint8_t>(tcp, tcp_len))));
     }
+    const std::size_t ip_len =
+        tcp::write_ipv4_tcp(p + net::kEthernetHeaderLen, seg, ip_id_++,
+                            setup_.tx_checksum_offload ? tcp::ChecksumFill::offload : tcp::ChecksumFill::software);
+    m->data_len = static_cast<std::uint16_t>(net::kEthernetHeaderLen + ip_len);
+    m->pkt_len = m->data_len;
     if (mac) queue_tx(m);
     else park_for_arp(m, *setup_.iface.next_hop(seg.tuple.remote_ip), stack_->now());
 }

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "net/byte_order.hpp"
+#include "tcp/segment_writer.hpp"
 #include "net/checksum.hpp"
 #include "net/drop_reason.hpp"
 #include "net/ipv4.hpp"
@@ -109,22 +110,10 @@ LinkStats SimNetwork::link_totals() const {
 
 void SimNetwork::transmit(NodeId from, const tcp::OutSegment& seg) {
     const net::TcpHeader& h = seg.header;
-    const std::size_t tcp_len = h.header_len() + seg.payload_size();
-    std::vector<std::uint8_t> bytes(net::kIpv4MinHeaderLen + tcp_len);
+    std::vector<std::uint8_t> bytes(tcp::ipv4_tcp_length(seg));
     const net::Ipv4Addr src = seg.tuple.local_ip;
     const net::Ipv4Addr dst = seg.tuple.remote_ip;
-    net::write_ipv4_header(bytes.data(), src, dst, net::kIpProtoTcp,
-                           static_cast<std::uint16_t>(tcp_len), next_ip_id_++, true);
-    std::uint8_t* t = bytes.data() + net::kIpv4MinHeaderLen;
-    h.emit(t);
-    std::uint8_t* p = t + h.header_len();
-    if (!seg.payload_first.empty()) std::memcpy(p, seg.payload_first.data(), seg.payload_first.size());
-    p += seg.payload_first.size();
-    if (!seg.payload_second.empty()) std::memcpy(p, seg.payload_second.data(), seg.payload_second.size());
-    // RFC 9293 3.1: the checksum covers the pseudo-header, the header and the text.
-    std::uint32_t sum = net::pseudo_header_sum(src, dst, net::kIpProtoTcp, static_cast<std::uint16_t>(tcp_len));
-    sum = net::checksum_accumulate(sum, std::span<const std::uint8_t>(t, tcp_len));
-    net::store_be16(t + net::kTcpChecksumOffset, net::checksum_finish(sum));
+    tcp::write_ipv4_tcp(bytes.data(), seg, next_ip_id_++, tcp::ChecksumFill::software);
 
     TraceEntry e;
     e.at = e.sent_at = clock_.now();
