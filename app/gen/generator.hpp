@@ -1,0 +1,155 @@
+// One worker's load generator: a ConnectionHandler for every connection it
+// opens on its core's Stack, driven once per loop iteration by step(). It
+// keeps plain counters and a latency histogram, and hands the reporter one
+// record per second (and a final total) through its Mailbox: a mutex taken
+// once a second, never on the per-packet path.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gen_options.hpp"
+#include "histogram.hpp"
+#include "response_parser.hpp"
+#include "tcp/connection.hpp"
+#include "tcp/connection_handler.hpp"
+#include "tcp/stack.hpp"
+
+namespace synline::gen {
+
+enum class ErrorKind : std::uint8_t {
+    refused,        // RST in answer to our SYN
+    timeout,        // connect (SYN retries exhausted) or response later than --timeout
+    reset,          // RST on an established connection
+    closed_early,   // the server closed before the full response
+    bad_response,   // not HTTP, bad status, bad length
+    local,          // no local port or connection slot for a new connection
+    count_
+};
+constexpr std::size_t kErrorKinds = static_cast<std::size_t>(ErrorKind::count_);
+const char* to_string(ErrorKind k);
+
+// What happened over an interval (one second, or the whole run).
+struct Tally {
+    std::uint64_t ok = 0;          // cps: connections with a full response; rps: responses
+    std::uint64_t started = 0;     // connects (cps), requests (rps), SYNs (synflood)
+    std::uint64_t bytes_acked = 0; // bulk: bytes the peer acknowledged
+    std::uint64_t bytes_received = 0;
+    std::array<std::uint64_t, kErrorKinds> errors{};
+    Histogram latency;             // nanoseconds
+
+    std::uint64_t error_total() const {
+        std::uint64_t s = 0;
+        for (auto e : errors) s += e;
+        return s;
+    }
+    void merge(const Tally& o);
+};
+
+struct SecondRecord {
+    unsigned index = 0;     // 1, 2, ...: the second that ended
+    double seconds = 1;     // its length (the last one may be shorter)
+    std::uint64_t open = 0; // connections open at its end
+    Tally tally;
+};
+
+// The only state a worker shares: taken by the worker once per second.
+struct Mailbox {
+    std::mutex mutex;
+    std::deque<SecondRecord> seconds;
+    Tally total;            // the measurement, complete once `final` is set
+    double measured_s = 0;
+    bool final = false;
+};
+
+using Nanos = std::int64_t;
+inline Nanos now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+class Generator final : public tcp::ConnectionHandler {
+public:
+    Generator(const GenOptions& o, unsigned worker, unsigned workers, Mailbox& mailbox);
+    Generator(const Generator&) = delete;
+    Generator& operator=(const Generator&) = delete;
+
+    tcp::Stack* stack = nullptr;  // set by the worker's setup
+
+    // Once per loop iteration. Returns true once the run and its drain are over.
+    bool step();
+    // After the workers stopped (e.g. on SIGINT before the end): the totals so far.
+    void finish_if_interrupted();
+
+    void on_established(tcp::Connection& c) override;
+    std::size_t on_data(tcp::Connection& c, std::span<const std::uint8_t> data) override;
+    void on_send_space(tcp::Connection& c) override;
+    void on_peer_closed(tcp::Connection& c) override;
+    void on_closed(tcp::Connection& c, tcp::CloseReason why) override;
+
+private:
+    struct Slot {
+        tcp::Connection* conn = nullptr;
+        Nanos started = 0;          // connect time (cps), for timeouts and latency
+        std::uint64_t pending = 0;  // request bytes not yet queued for sending
+        std::uint64_t queued = 0;   // bulk: bytes taken by send()
+        std::uint32_t outstanding = 0;  // rps: requests without a response
+        std::uint32_t head = 0;         // rps: oldest entry of this slot's send-time ring
+        bool in_use = false;
+        bool done = false;          // cps: the response is complete
+        bool failed = false;        // an error was counted already
+        bool peer_closed = false;
+        ResponseParser parser;
+    };
+    enum class Phase : std::uint8_t { idle, run, drain, done };
+
+    std::uint32_t slot_of(const tcp::Connection& c) const {
+        return static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(c.app_context) - 1);
+    }
+    std::uint32_t alloc_slot();
+    bool open_one(Nanos now);
+    void launch(Nanos now);
+    void flood(Nanos now);
+    void check_timeouts(Nanos now);
+    void request(Slot& s, tcp::Connection& c, Nanos now);
+    void push(Slot& s, tcp::Connection& c);
+    void fill_bulk(Slot& s, tcp::Connection& c);
+    void fail(Slot& s, ErrorKind k);
+    void complete(Slot& s, Nanos latency);
+    std::uint64_t acked_now() const;
+    void publish_second(Nanos now, bool last);
+    void begin_drain(Nanos now);
+    bool drained() const;
+
+    const GenOptions& o_;
+    Mailbox& mailbox_;
+    std::uint32_t concurrency_;     // this worker's share
+    std::uint32_t connections_;
+    double rate_ = 0;               // this worker's share, per second
+    std::string request_;           // one request's bytes (HTTP, raw pattern or bulk chunk)
+    Nanos timeout_;
+    Nanos duration_;
+
+    Phase phase_ = Phase::idle;
+    Nanos start_ = 0, deadline_ = 0, next_second_ = 0, next_scan_ = 0, drain_until_ = 0;
+    unsigned second_index_ = 0;
+    std::vector<Slot> slots_;
+    std::vector<std::uint32_t> free_;
+    std::vector<Nanos> sent_at_;    // rps: pipeline rings, `pipeline` entries per slot
+    std::uint32_t open_ = 0;        // slots in use
+    std::uint64_t launched_ = 0;    // cps connects, synflood SYNs since start (for --rate)
+    std::uint64_t acked_closed_ = 0;// bulk: bytes acked on connections already gone
+    std::uint64_t acked_at_second_ = 0;
+    std::uint64_t rng_;
+    Tally second_, total_;
+    bool measuring_ = false;
+};
+
+}  // namespace synline::gen
