@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "engine/config.hpp"
+#include "synline/runtime_flags.hpp"
 
 namespace synline::gen {
 
@@ -102,10 +102,11 @@ GenOptions parse_gen_options(int argc, char** argv) {
     GenOptions o;
     o.runtime.program_name = "synline-gen";
     o.runtime.status_lines = false;
-    bool have_ip = false, have_target = false, have_mode = false;
+    bool have_target = false, have_mode = false;
     bool have_concurrency = false, have_connections = false;
     bool have_request = false, have_response = false;
     for (int i = 1; i < argc; ++i) {
+        if (parse_runtime_flag(argc, argv, i, o.runtime)) continue;
         std::string_view a = argv[i];
         auto value = [&]() -> std::string_view {
             if (i + 1 >= argc) throw std::invalid_argument(std::string(a) + " needs a value (see --help)");
@@ -114,27 +115,6 @@ GenOptions parse_gen_options(int argc, char** argv) {
         if (a == "--help" || a == "-h") {
             o.help = true;
             return o;
-        } else if (a == "--config") {
-            o.runtime.config_path = value();
-        } else if (a == "--ip") {
-            auto [ip, prefix] = parse_cidr(value(), "--ip", "10.77.0.1/24");
-            o.runtime.ip = ip;
-            o.runtime.prefix_len = prefix;
-            have_ip = true;
-        } else if (a == "--gateway") {
-            std::string_view g = value();
-            auto gw = net::Ipv4Addr::parse(g);
-            if (!gw) throw std::invalid_argument("--gateway '" + std::string(g) + "' is not an IPv4 address");
-            o.runtime.gateway = *gw;
-        } else if (a == "--var") {
-            try {
-                auto [name, val] = engine::parse_var(value());
-                o.runtime.vars.insert_or_assign(std::move(name), std::move(val));
-            } catch (const engine::ConfigError& e) {
-                throw std::invalid_argument(e.what());
-            }
-        } else if (a == "--set") {
-            o.runtime.overrides.emplace_back(value());
         } else if (a == "--mode") {
             std::string_view m = value();
             if (m == "cps") o.mode = Mode::cps;
@@ -201,9 +181,7 @@ GenOptions parse_gen_options(int argc, char** argv) {
     }
     if (!have_mode) throw std::invalid_argument("--mode MODE is required: cps, rps, bulk or synflood");
     if (!have_target) throw std::invalid_argument("--target IP:PORT is required, e.g. --target 10.77.0.2:80");
-    if (o.runtime.config_path.empty())
-        throw std::invalid_argument("--config FILE is required, e.g. --config drivers-cfg/memif-client.conf");
-    if (!have_ip) throw std::invalid_argument("--ip ADDR/PREFIX is required, e.g. --ip 10.77.0.1/24");
+    require_runtime_flags(o.runtime);
     if (o.target_ip == o.runtime.ip)
         throw std::invalid_argument("--target is our own --ip: give the server's address");
     if (o.mode == Mode::synflood && !o.rate)

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "engine/config.hpp"
+#include "synline/runtime_flags.hpp"
 
 namespace synline::app {
 
@@ -35,17 +35,6 @@ Service parse_service(std::string_view s) {
     auto port = parse_number(s.substr(colon + 1), 65535, "--serve port");
     if (port == 0) throw std::invalid_argument("--serve: port 0 is not a port; use 1..65535");
     return {kind, static_cast<std::uint16_t>(port)};
-}
-
-void parse_address(std::string_view s, RuntimeOptions& o) {
-    std::size_t slash = s.find('/');
-    auto ip = net::Ipv4Addr::parse(s.substr(0, slash));
-    if (!ip)
-        throw std::invalid_argument("--ip '" + std::string(s) +
-                                    "': expected an IPv4 address with prefix, e.g. 10.0.0.2/24");
-    o.ip = *ip;
-    if (slash != std::string_view::npos)
-        o.prefix_len = static_cast<std::uint8_t>(parse_number(s.substr(slash + 1), 32, "--ip prefix"));
 }
 
 }  // namespace
@@ -81,8 +70,8 @@ exit status: 0 after a clean stop, 1 for bad usage or configuration (one line on
 ServerOptions parse_server_options(int argc, char** argv) {
     ServerOptions o;
     o.runtime.program_name = "synline-server";
-    bool have_ip = false;
     for (int i = 1; i < argc; ++i) {
+        if (parse_runtime_flag(argc, argv, i, o.runtime)) continue;
         std::string_view a = argv[i];
         auto value = [&]() -> std::string_view {
             if (i + 1 >= argc)
@@ -92,27 +81,8 @@ ServerOptions parse_server_options(int argc, char** argv) {
         if (a == "--help" || a == "-h") {
             o.help = true;
             return o;
-        } else if (a == "--config") {
-            o.runtime.config_path = value();
-        } else if (a == "--ip") {
-            parse_address(value(), o.runtime);
-            have_ip = true;
-        } else if (a == "--gateway") {
-            std::string_view g = value();
-            auto gw = net::Ipv4Addr::parse(g);
-            if (!gw) throw std::invalid_argument("--gateway '" + std::string(g) + "' is not an IPv4 address");
-            o.runtime.gateway = *gw;
         } else if (a == "--serve") {
             o.services.push_back(parse_service(value()));
-        } else if (a == "--var") {
-            try {
-                auto [name, val] = engine::parse_var(value());
-                o.runtime.vars.insert_or_assign(std::move(name), std::move(val));
-            } catch (const engine::ConfigError& e) {
-                throw std::invalid_argument(e.what());
-            }
-        } else if (a == "--set") {
-            o.runtime.overrides.emplace_back(value());
         } else if (a == "--duration") {
             std::string_view d = value();
             double secs = 0;
@@ -127,9 +97,7 @@ ServerOptions parse_server_options(int argc, char** argv) {
             throw std::invalid_argument("unknown option '" + std::string(a) + "' (see --help)");
         }
     }
-    if (o.runtime.config_path.empty())
-        throw std::invalid_argument("--config FILE is required, e.g. --config drivers-cfg/af_packet.conf");
-    if (!have_ip) throw std::invalid_argument("--ip ADDR/PREFIX is required, e.g. --ip 10.77.0.2/24");
+    require_runtime_flags(o.runtime);
     if (o.services.empty())
         throw std::invalid_argument("nothing to serve: add --serve APP:PORT, e.g. --serve http:80");
     return o;

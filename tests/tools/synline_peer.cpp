@@ -8,9 +8,11 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <stdexcept>
 #include <string_view>
 
 #include "synline/runtime.hpp"
+#include "synline/runtime_flags.hpp"
 
 namespace {
 
@@ -144,6 +146,11 @@ Script parse(int argc, char** argv) {
     s.runtime.program_name = "synline-peer";
     s.runtime.status_lines = false;
     for (int i = 1; i < argc; ++i) {
+        try {
+            if (parse_runtime_flag(argc, argv, i, s.runtime)) continue;
+        } catch (const std::invalid_argument& e) {
+            usage_error(e.what());
+        }
         std::string_view a = argv[i];
         auto value = [&]() -> std::string {
             if (i + 1 >= argc) usage_error(std::string(a) + " needs a value");
@@ -152,20 +159,6 @@ Script parse(int argc, char** argv) {
         if (a == "--help") {
             std::fputs(kUsage, stdout);
             std::exit(0);
-        } else if (a == "--config") s.runtime.config_path = value();
-        else if (a == "--var") {
-            std::string v = value();
-            auto eq = v.find('=');
-            if (eq == std::string::npos) usage_error("--var wants NAME=VALUE");
-            s.runtime.vars[v.substr(0, eq)] = v.substr(eq + 1);
-        } else if (a == "--set") s.runtime.overrides.push_back(value());
-        else if (a == "--ip") {
-            std::string v = value();
-            auto slash = v.find('/');
-            auto ip = net::Ipv4Addr::parse(v.substr(0, slash));
-            if (!ip) usage_error("--ip wants ADDR/PREFIX");
-            s.runtime.ip = *ip;
-            if (slash != std::string::npos) s.runtime.prefix_len = static_cast<std::uint8_t>(std::stoi(v.substr(slash + 1)));
         } else if (a == "--connect") {
             std::string v = value();
             auto colon = v.find(':');
@@ -185,7 +178,12 @@ Script parse(int argc, char** argv) {
         else if (a == "--timeout") s.timeout = std::stod(value());
         else usage_error("unknown option '" + std::string(a) + "' (see --help)");
     }
-    if (s.runtime.config_path.empty() || s.remote_port == 0) usage_error("--config and --connect are required");
+    try {
+        require_runtime_flags(s.runtime);
+    } catch (const std::invalid_argument& e) {
+        usage_error(e.what());
+    }
+    if (s.remote_port == 0) usage_error("--connect IP:PORT is required");
     return s;
 }
 
