@@ -562,7 +562,7 @@ std::size_t Connection::send_space() const {
 
 void Connection::consume_received(std::size_t n) {
     recv_buffer_.consume(n);
-    if (recv_buffer_.empty()) recv_buffer_.release_if_empty();
+    recv_buffer_.release_if_empty();
     // Receiver-side silly window avoidance (RFC 9293 3.8.6.2.2): announce the
     // window only once it can open by a full segment or half the buffer.
     const std::uint32_t opening = receive_window() - advertised_window_bytes();

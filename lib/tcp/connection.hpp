@@ -161,7 +161,6 @@ private:
     bool fin_sent_ = false;
     bool peer_fin_ = false;
     bool send_blocked_ = false;     // a send() came up short: on_send_space owed
-    bool window_was_closed_ = false;
     std::uint8_t retries_ = 0;      // consecutive retransmission timeouts
     std::uint8_t keepalive_probes_sent_ = 0;
 
