@@ -20,6 +20,8 @@ namespace {
 
 constexpr auto kPublishInterval = std::chrono::milliseconds(100);
 constexpr auto kArpWait = std::chrono::seconds(1);  // then the parked frame is dropped
+constexpr auto kDrainQuiet = std::chrono::milliseconds(50);
+constexpr auto kDrainLimit = std::chrono::seconds(1);
 constexpr int kTxAttempts = 4;
 
 net::ChecksumVerdict verdict(std::uint64_t flags, std::uint64_t mask, std::uint64_t good,
@@ -57,8 +59,22 @@ void Worker::run(const StopFlag& stop, const std::function<void(tcp::Stack&)>& e
             next_publish = now + kPublishInterval;
         }
     }
-    flush_tx();
+    drain();
     publish_stats();
+}
+
+void Worker::drain() {
+    // Keep answering until the link has been quiet for a moment, so the last
+    // ACKs and FINs are exchanged and the peer is not left transmitting into a
+    // port that is about to close (a memif peer has been seen to crash when
+    // the other side vanished mid-traffic). Bounded: a peer that never stops
+    // sending gets kDrainLimit.
+    const tcp::Instant start = clock_.now();
+    tcp::Instant last_rx = start;
+    for (tcp::Instant now = start; now - last_rx < kDrainQuiet && now - start < kDrainLimit;
+         now = clock_.now()) {
+        if (poll_once() > 0) last_rx = clock_.now();
+    }
 }
 
 unsigned Worker::poll_once() {

@@ -43,7 +43,8 @@ public:
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
-    // Runs until `stop` is requested. Announces our address first (gratuitous
+    // Runs until `stop` is requested, then keeps answering until the link is
+    // quiet (50 ms, at most 1 s). Announces our address first (gratuitous
     // ARP). `each_iteration`, when given, runs once per loop (tools that act
     // at a given time use it; servers leave it empty).
     void run(const StopFlag& stop, const std::function<void(tcp::Stack&)>& each_iteration = {});
@@ -59,6 +60,7 @@ public:
     void publish_stats() { board_.publish(counters_, stack_->counters(), stack_->connection_count()); }
 
 private:
+    void drain();  // after a stop request: poll until the link is quiet
     void handle_frame(rte_mbuf* m, tcp::Instant now);
     void handle_arp(rte_mbuf* m, std::span<const std::uint8_t> body, tcp::Instant now);
     void handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::Instant now);
