@@ -58,6 +58,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "engine/config.hpp"
 #include "engine/eal.hpp"
 #include "engine/mbuf_pool.hpp"
@@ -172,52 +173,21 @@ public:
         rte_mbuf* m = rte_pktmbuf_alloc(pool_);
         if (!m) throw std::runtime_error("mbuf pool exhausted (client)");
         const bool syn = (flags & tf::syn) != 0;
-        const std::size_t opt_len = syn ? 20 : 12, tcp_len = 20 + opt_len;
-        const std::size_t len = net::kEthernetHeaderLen + 20 + tcp_len + payload.size();
-        auto* f = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, static_cast<std::uint16_t>(len)));
-        std::memcpy(f, server_mac_.bytes.data(), 6);
-        std::memcpy(f + 6, kClientMac.bytes.data(), 6);
-        net::store_be16(f + 12, 0x0800);
-        std::uint8_t* ip = f + net::kEthernetHeaderLen;
-        ip[0] = 0x45;
-        ip[1] = 0;
-        net::store_be16(ip + 2, static_cast<std::uint16_t>(20 + tcp_len + payload.size()));
-        net::store_be16(ip + 4, ip_id_++);
-        net::store_be16(ip + 6, 0x4000);
-        ip[8] = 64;
-        ip[9] = net::kIpProtoTcp;
-        net::store_be16(ip + 10, 0);
-        net::store_be32(ip + 12, kClientIp);
-        net::store_be32(ip + 16, kServerIp);
-        net::store_be16(ip + 10, net::checksum_finish(net::checksum_accumulate(0, {ip, 20})));
-        std::uint8_t* t = ip + 20;
-        net::store_be16(t, p.port);
-        net::store_be16(t + 2, p.dst);
-        net::store_be32(t + 4, p.snd_nxt);
-        net::store_be32(t + 8, (flags & tf::ack) ? p.rcv_nxt : 0);
-        t[12] = static_cast<std::uint8_t>((tcp_len / 4) << 4);
-        t[13] = flags;
-        net::store_be16(t + 14, syn ? 64240 : 8192);  // window 8192 << 7 = 1 MiB after the SYN
-        net::store_be16(t + 16, 0);
-        net::store_be16(t + 18, 0);
-        std::uint8_t* o = t + 20;
-        const std::uint32_t tsval = ++tsval_;
-        if (syn) {  // Linux's SYN: MSS 1460, SACK-permitted, timestamps, NOP, window scale 7
-            const std::uint8_t opts[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7};
-            std::memcpy(o, opts, sizeof opts);
-            net::store_be32(o + 8, tsval);
-            net::store_be32(o + 12, 0);
-        } else {
-            const std::uint8_t opts[] = {1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0};
-            std::memcpy(o, opts, sizeof opts);
-            net::store_be32(o + 4, tsval);
-            net::store_be32(o + 8, p.ts_recent);
-        }
-        if (!payload.empty()) std::memcpy(t + tcp_len, payload.data(), payload.size());
-        const auto seg_len = static_cast<std::uint16_t>(tcp_len + payload.size());
-        const std::uint32_t pseudo =
-            net::pseudo_header_sum(net::Ipv4Addr{kClientIp}, net::Ipv4Addr{kServerIp}, net::kIpProtoTcp, seg_len);
-        net::store_be16(t + 16, net::checksum_finish(net::checksum_accumulate(pseudo, {t, seg_len})));
+        bench::ClientSegment c;
+        c.dst_mac = server_mac_;
+        c.src_mac = kClientMac;
+        c.tuple = {net::Ipv4Addr{kClientIp}, net::Ipv4Addr{kServerIp}, p.port, p.dst};
+        c.flags = flags;
+        c.seq = p.snd_nxt;
+        c.ack = (flags & tf::ack) ? p.rcv_nxt : 0;
+        c.window = syn ? 64240 : 8192;  // window 8192 << 7 = 1 MiB after the SYN
+        c.tsval = ++tsval_;
+        c.tsecr = syn ? 0 : p.ts_recent;
+        c.ip_id = ip_id_++;
+        c.payload = payload;
+        auto* f = rte_pktmbuf_mtod(m, std::uint8_t*);  // a client frame is far below the data room
+        m->data_len = static_cast<std::uint16_t>(bench::write_client_frame(f, c));
+        m->pkt_len = m->data_len;
         p.snd_nxt += static_cast<std::uint32_t>(payload.size()) + (syn ? 1u : 0u) + ((flags & tf::fin) ? 1u : 0u);
         batch_[count_++] = m;
         if (count_ == batch_.size()) flush();
@@ -474,26 +444,6 @@ Options parse_options(int argc, char** argv) {
     return o;
 }
 
-std::string cpu_model() {
-    std::ifstream f("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-    return "unknown";
-}
-
-double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 std::uint64_t bad_things(const tcp::TcpCounters& c) {
     std::uint64_t n = std::accumulate(c.rst_sent.begin(), c.rst_sent.end(), std::uint64_t{0});
     n += std::accumulate(c.dropped.begin(), c.dropped.end(), std::uint64_t{0});
@@ -553,7 +503,7 @@ int main(int argc, char** argv) {
         if (o.scenario == "bulk") { sc.bulk_setup(); burst = &Scenario::bulk_burst; unit = "seg"; }
 
         std::printf("synline-bench-path: %s, one core, no NIC (net_ring), scripted client\n", o.scenario.c_str());
-        std::printf("cpu: %s, %ld online, lcore 0 on cpu %u\n", cpu_model().c_str(),
+        std::printf("cpu: %s, %ld online, lcore 0 on cpu %u\n", bench::cpu_model().c_str(),
                     sysconf(_SC_NPROCESSORS_ONLN), o.cpu);
         std::printf("unit: %s\n", unit);
 
@@ -568,12 +518,12 @@ int main(int argc, char** argv) {
             for (unsigned r = 0; r < o.runs; ++r) {
                 const std::uint64_t c0 = cl.cycles();
                 const std::uint64_t t0 = rte_rdtsc();
-                const double cpu0 = thread_cpu_seconds();
+                const double cpu0 = bench::thread_cpu_seconds();
                 const auto limit = static_cast<std::uint64_t>(o.seconds * hz);
                 std::uint64_t ops = 0;
                 while (rte_rdtsc() - t0 < limit) ops += (sc.*burst)();
                 const double wall = static_cast<double>(rte_rdtsc() - t0) / hz;
-                const double cpu = thread_cpu_seconds() - cpu0;
+                const double cpu = bench::thread_cpu_seconds() - cpu0;
                 const double in_worker = static_cast<double>(cl.cycles() - c0) / hz;
                 rates.push_back(static_cast<double>(ops) / in_worker);
                 std::printf("run %u: %.3f M %s/s in the worker (%llu ops, %.3f s of %.3f s wall in "
@@ -584,7 +534,7 @@ int main(int argc, char** argv) {
             }
             std::vector<double> s = rates;
             std::sort(s.begin(), s.end());
-            std::printf("median: %.4f M %s/s over %u runs (min %.4f, max %.4f)\n", median(rates) / 1e6, unit,
+            std::printf("median: %.4f M %s/s over %u runs (min %.4f, max %.4f)\n", bench::median(rates) / 1e6, unit,
                         o.runs, s.front() / 1e6, s.back() / 1e6);
         } else {
             const std::uint64_t bursts = (o.n + kBurst - 1) / kBurst;

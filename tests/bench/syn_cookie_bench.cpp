@@ -55,6 +55,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "engine/config.hpp"
 #include "engine/eal.hpp"
 #include "engine/mbuf_pool.hpp"
@@ -142,14 +143,6 @@ Options parse_options(int argc, char** argv) {
 
 // ---- machine facts -----------------------------------------------------------
 
-std::string cpu_model() {
-    std::ifstream f("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-    return "unknown";
-}
-
 std::string read_line(const char* path) {
     std::ifstream f(path);
     std::string line;
@@ -201,66 +194,6 @@ struct LoadProbe {
 
 // ---- frames ------------------------------------------------------------------
 
-struct FrameSpec {
-    net::MacAddr dst_mac, src_mac;
-    std::uint32_t src_ip, dst_ip;
-    std::uint16_t src_port, dst_port;
-    std::uint32_t seq, ack;
-    std::uint8_t flags;
-    std::uint32_t tsval, tsecr;
-};
-
-// A SYN as Linux sends it (74 bytes): MSS 1460, SACK-permitted, timestamps,
-// NOP, window scale 7. An ACK (66 bytes): NOP, NOP, timestamps.
-std::size_t write_frame(std::uint8_t* p, const FrameSpec& s) {
-    const bool syn = (s.flags & 0x02) != 0;
-    const std::size_t opt_len = syn ? 20 : 12;
-    const std::size_t tcp_len = 20 + opt_len;
-    std::memcpy(p, s.dst_mac.bytes.data(), 6);
-    std::memcpy(p + 6, s.src_mac.bytes.data(), 6);
-    net::store_be16(p + 12, 0x0800);
-    std::uint8_t* ip = p + net::kEthernetHeaderLen;
-    ip[0] = 0x45;
-    ip[1] = 0;
-    net::store_be16(ip + 2, static_cast<std::uint16_t>(20 + tcp_len));
-    net::store_be16(ip + 4, static_cast<std::uint16_t>(s.seq));  // some id
-    net::store_be16(ip + 6, 0x4000);                             // DF
-    ip[8] = 64;
-    ip[9] = net::kIpProtoTcp;
-    net::store_be16(ip + 10, 0);
-    net::store_be32(ip + 12, s.src_ip);
-    net::store_be32(ip + 16, s.dst_ip);
-    net::store_be16(ip + 10, net::checksum_finish(net::checksum_accumulate(
-                                 0, std::span<const std::uint8_t>(ip, 20))));
-    std::uint8_t* t = ip + 20;
-    net::store_be16(t, s.src_port);
-    net::store_be16(t + 2, s.dst_port);
-    net::store_be32(t + 4, s.seq);
-    net::store_be32(t + 8, s.ack);
-    t[12] = static_cast<std::uint8_t>((tcp_len / 4) << 4);
-    t[13] = s.flags;
-    net::store_be16(t + 14, syn ? 64240 : 502);
-    net::store_be16(t + 16, 0);
-    net::store_be16(t + 18, 0);
-    std::uint8_t* o = t + 20;
-    if (syn) {
-        const std::uint8_t opts[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7};
-        std::memcpy(o, opts, sizeof opts);
-        net::store_be32(o + 8, s.tsval);
-        net::store_be32(o + 12, s.tsecr);
-    } else {
-        const std::uint8_t opts[] = {1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0};
-        std::memcpy(o, opts, sizeof opts);
-        net::store_be32(o + 4, s.tsval);
-        net::store_be32(o + 8, s.tsecr);
-    }
-    const std::uint32_t pseudo = net::pseudo_header_sum(net::Ipv4Addr{s.src_ip}, net::Ipv4Addr{s.dst_ip},
-                                                        net::kIpProtoTcp, static_cast<std::uint16_t>(tcp_len));
-    net::store_be16(t + 16, net::checksum_finish(net::checksum_accumulate(
-                                pseudo, std::span<const std::uint8_t>(t, tcp_len))));
-    return net::kEthernetHeaderLen + 20 + tcp_len;
-}
-
 // A unicast source a TCP stack accepts as a peer: 1.0.0.0 .. 223.255.255.255,
 // never our own address.
 std::uint32_t random_source(std::mt19937_64& rng) {
@@ -288,28 +221,29 @@ std::vector<rte_mbuf*> build_frames(rte_mempool* pool, const Options& o, bool ac
             std::fprintf(stderr, "synline-bench-syn: mbuf pool exhausted building frames\n");
             std::exit(1);
         }
-        FrameSpec s{};
-        s.dst_mac = our_mac;
-        s.src_mac = peer_mac;
-        s.src_ip = random_source(rng);
-        s.dst_ip = kServerIp;
-        s.src_port = static_cast<std::uint16_t>(1024 + rng() % (65536 - 1024));
-        s.dst_port = kListenPort;
-        s.seq = static_cast<std::uint32_t>(rng());
-        s.tsval = static_cast<std::uint32_t>(rng());
+        bench::ClientSegment c;
+        c.dst_mac = our_mac;
+        c.src_mac = peer_mac;
+        c.tuple.local_ip = net::Ipv4Addr{random_source(rng)};
+        c.tuple.remote_ip = net::Ipv4Addr{kServerIp};
+        c.tuple.local_port = static_cast<std::uint16_t>(1024 + rng() % (65536 - 1024));
+        c.tuple.remote_port = kListenPort;
+        c.seq = static_cast<std::uint32_t>(rng());
+        c.ip_id = static_cast<std::uint16_t>(c.seq);
+        c.tsval = static_cast<std::uint32_t>(rng());
         if (acks) {
             std::uint32_t cookie = static_cast<std::uint32_t>(rng());
             if (!o.random_ack) cookie = (cookie & ~0xcu) | ((counter & 3u) << 2);
-            s.ack = cookie + 1;
-            s.flags = 0x10;  // ACK
-            s.tsecr = static_cast<std::uint32_t>(rng());
+            c.ack = cookie + 1;
+            c.flags = net::tcp_flag::ack;
+            c.window = 502;
+            c.tsecr = static_cast<std::uint32_t>(rng());
         } else {
-            s.ack = 0;
-            s.flags = 0x02;  // SYN
-            s.tsecr = 0;
+            c.flags = net::tcp_flag::syn;
+            c.window = 64240;
         }
         auto* p = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, 80));
-        const std::size_t len = write_frame(p, s);
+        const std::size_t len = bench::write_client_frame(p, c);
         m->data_len = static_cast<std::uint16_t>(len);
         m->pkt_len = static_cast<std::uint32_t>(len);
     }
@@ -365,18 +299,6 @@ bool check_syns(const Snapshot& a, const Snapshot& b, std::uint64_t fed) {
 }
 
 // CPU time this thread actually got (another busy process steals from wall time).
-double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -431,7 +353,7 @@ int main(int argc, char** argv) {
 
         std::printf("synline-bench-syn: SYN -> SYN-ACK with cookies=always, one core, no NIC\n");
         std::printf("command: %s\n", command.c_str());
-        std::printf("cpu: %s, %ld online, lcore 0 on cpu %u; loadavg %s\n", cpu_model().c_str(),
+        std::printf("cpu: %s, %ld online, lcore 0 on cpu %u; loadavg %s\n", bench::cpu_model().c_str(),
                     sysconf(_SC_NPROCESSORS_ONLN), o.cpu, read_line("/proc/loadavg").c_str());
         std::printf("setup: port %s (%s), packed pool of %u mbufs, %u prebuilt %s frames (%u bytes), "
                     "burst %zu, sw checksums, seed %llu%s\n",
@@ -458,7 +380,7 @@ int main(int argc, char** argv) {
                 const Snapshot a = snapshot(worker, port);
                 const std::uint64_t limit_bursts = o.n ? (o.n + kBurst - 1) / kBurst : UINT64_MAX;
                 const std::uint64_t limit_cycles = static_cast<std::uint64_t>(o.seconds * hz);
-                const double c0 = thread_cpu_seconds();
+                const double c0 = bench::thread_cpu_seconds();
                 const std::uint64_t t0 = rte_rdtsc();
                 std::uint64_t bursts = 0, t1 = t0;
                 while (bursts < limit_bursts) {
@@ -467,7 +389,7 @@ int main(int argc, char** argv) {
                     if ((bursts & 63) == 0 && !o.n && (t1 = rte_rdtsc()) - t0 >= limit_cycles) break;
                 }
                 t1 = rte_rdtsc();
-                const double cpu = thread_cpu_seconds() - c0;
+                const double cpu = bench::thread_cpu_seconds() - c0;
                 const Snapshot b = snapshot(worker, port);
                 const std::uint64_t fed = bursts * kBurst;
                 const double secs = static_cast<double>(t1 - t0) / hz;
@@ -484,9 +406,9 @@ int main(int argc, char** argv) {
             std::vector<double> sorted = rates;
             std::sort(sorted.begin(), sorted.end());
             std::printf("median: %.3f M SYN-ACK/s over %u runs (min %.3f, max %.3f)\n",
-                        median(rates) / 1e6, o.runs, sorted.front() / 1e6, sorted.back() / 1e6);
+                        bench::median(rates) / 1e6, o.runs, sorted.front() / 1e6, sorted.back() / 1e6);
             std::printf("median per CPU-second actually received: %.3f M SYN-ACK/s\n",
-                        median(cpu_rates) / 1e6);
+                        bench::median(cpu_rates) / 1e6);
             std::printf("other processes during the runs: %.2f CPUs busy -> machine %s\n", others,
                         others < 0.2 ? "quiet" : "NOT quiet (figures are pessimistic)");
         } else {
