@@ -35,6 +35,7 @@ const engine::SectionSchema& tcp_schema() {
             {"syn_cookie_tick_s", KeyType::Uint, "64", 1, 3600},
             {"syn_cookie_valid_ticks", KeyType::Uint, "2", 1, 3},
             {"syn_cookie_key_rotation_s", KeyType::Uint, "256", 1, 86400},
+            {"syn_cookie_prf", KeyType::String, "auto"},
         },
     };
     return schema;
@@ -77,6 +78,16 @@ tcp::StackConfig stack_config_from(const engine::Section& s) {
         throw engine::ConfigError(s.origin("syn_cookie_key_rotation_s") +
                                   ": tcp.syn_cookie_key_rotation_s must be at least "
                                   "syn_cookie_tick_s * syn_cookie_valid_ticks, the life of a cookie");
+    const std::string& prf = s.get_string("syn_cookie_prf");
+    if (prf == "aes128") c.syn_cookie_prf = tcp::CookiePrf::aes128;
+    else if (prf == "siphash24") c.syn_cookie_prf = tcp::CookiePrf::siphash24;
+    else if (prf != "auto")
+        throw engine::ConfigError(s.origin("syn_cookie_prf") + ": tcp.syn_cookie_prf = '" + prf +
+                                  "': use auto, aes128 or siphash24");
+    if (c.syn_cookie_prf == tcp::CookiePrf::aes128 && !tcp::aes_ni_available())
+        throw engine::ConfigError(s.origin("syn_cookie_prf") +
+                                  ": tcp.syn_cookie_prf = aes128 needs a CPU with AES-NI: use "
+                                  "siphash24 (on every server that shares the cookie key) or auto");
     return c;
 }
 

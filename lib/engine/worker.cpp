@@ -216,9 +216,17 @@ void Worker::handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::
     current_peer_ip_ = ip->src;
     current_peer_mac_ = net::EthernetView(frame).src();
     have_current_peer_ = true;
+    // A segment without payload is not read again once the stack has parsed
+    // it, so its mbuf can carry the first reply (SYN-ACK, RST, ACK): no
+    // allocation, and the cache lines are already ours.
+    rte_mbuf* const reusable =
+        seg->payload.empty() && RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 ? m : nullptr;
+    reply_buffer_ = reusable;
     stack_->input(ip->src, ip->dst, *seg, now);  // payload is read in place, zero copy
+    const bool reused = reusable && !reply_buffer_;
+    reply_buffer_ = nullptr;
     have_current_peer_ = false;
-    rte_pktmbuf_free(m);
+    if (!reused) rte_pktmbuf_free(m);
 }
 
 void Worker::reply_echo(rte_mbuf* m, std::span<std::uint8_t> frame, std::size_t ip_header_len) {
@@ -310,8 +318,11 @@ void Worker::send(const tcp::OutSegment& seg) {
         }
         mac = arp_.find(*hop, stack_->now());
     }
-    rte_mbuf* m = rte_pktmbuf_alloc(setup_.pool);
-    if (!m) {
+    rte_mbuf* m = reply_buffer_;
+    if (m) {
+        reply_buffer_ = nullptr;
+        rte_pktmbuf_reset(m);
+    } else if (!(m = rte_pktmbuf_alloc(setup_.pool))) {
         counters_.drop(net::Drop::no_tx_buffer);
         return;
     }

@@ -98,6 +98,8 @@ private:
     net::Ipv4Addr current_peer_ip_;
     net::MacAddr current_peer_mac_;
     bool have_current_peer_ = false;
+    // The received mbuf the next send() may reuse for its reply, if any.
+    rte_mbuf* reply_buffer_ = nullptr;
 };
 
 }  // namespace synline::engine

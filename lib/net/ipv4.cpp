@@ -70,13 +70,17 @@ void write_ipv4_header(std::uint8_t* p, Ipv4Addr src, Ipv4Addr dst, std::uint8_t
     store_be16(p + 6, kFlagDontFragment);
     p[8] = kDefaultTtl;
     p[9] = protocol;
-    store_be16(p + 10, 0);
     store_be32(p + 12, src.value);
     store_be32(p + 16, dst.value);
+    std::uint16_t field = 0;
     if (compute_checksum) {
-        store_be16(p + 10, checksum_finish(checksum_accumulate(
-                               0, std::span<const std::uint8_t>(p, kIpv4MinHeaderLen))));
+        // Summed from the values just written, without reading them back.
+        const std::uint32_t sum = 0x4500u + kIpv4MinHeaderLen + payload_len + id + kFlagDontFragment +
+                                  (std::uint32_t{kDefaultTtl} << 8) + protocol + (src.value >> 16) +
+                                  (src.value & 0xffff) + (dst.value >> 16) + (dst.value & 0xffff);
+        field = checksum_finish(sum);
     }
+    store_be16(p + 10, field);
 }
 
 }  // namespace synline::net

@@ -21,7 +21,8 @@ std::int64_t rotation_period_of(Instant now, Duration period) {
 
 SynCookies make_cookies(const StackConfig& config, const SipKey& master, Instant now) {
     const std::int64_t p = rotation_period_of(now, config.syn_cookie_key_rotation);
-    return SynCookies(SynCookieConfig{config.syn_cookie_tick, config.syn_cookie_valid_ticks},
+    return SynCookies(SynCookieConfig{config.syn_cookie_tick, config.syn_cookie_valid_ticks,
+                                      config.syn_cookie_prf},
                       SynCookieKeys(cookie_key(master, p), cookie_key(master, p - 1),
                                     config.syn_cookie_key_rotation,
                                     Instant{p * config.syn_cookie_key_rotation}));

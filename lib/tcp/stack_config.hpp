@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "tcp/siphash.hpp"
+#include "tcp/syn_cookie.hpp"
 #include "tcp/time.hpp"
 
 namespace synline::tcp {
@@ -40,6 +41,7 @@ struct StackConfig {
     std::optional<SipKey> syn_cookie_master_key;
     Duration syn_cookie_tick = std::chrono::seconds(64);
     unsigned syn_cookie_valid_ticks = 2;
+    CookiePrf syn_cookie_prf = default_cookie_prf();
     Duration syn_cookie_key_rotation = std::chrono::seconds(256);
     std::uint16_t ephemeral_port_first = 32768;  // Linux's default range
     std::uint16_t ephemeral_port_last = 60999;

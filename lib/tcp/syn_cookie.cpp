@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <stdexcept>
+#include <utility>
 
 namespace synline::tcp {
 
@@ -9,19 +10,27 @@ namespace {
 
 constexpr std::uint32_t kCounterModulus = 1u << cookie_bits::counter_width;
 
-// The 28 hash bits of the cookie, already in place (bits 31..4). The message
-// layout is documented in the header; it is fixed-length and injective.
-std::uint32_t cookie_hash(const SipKey& key, const net::FourTuple& t, net::SeqNum client_isn,
-                          std::uint64_t counter, std::uint32_t mss_index) {
-    // The 24-byte message (little-endian): local ip, remote ip, local port,
-    // remote port, client ISN, then counter << 2 | MSS index; as three words.
-    const std::uint64_t w0 = std::uint64_t{t.local_ip.value} | std::uint64_t{t.remote_ip.value} << 32;
-    const std::uint64_t w1 = std::uint64_t{t.local_port} | std::uint64_t{t.remote_port} << 16 |
-                             std::uint64_t{client_isn.raw()} << 32;
-    const std::uint64_t w2 = (counter << cookie_bits::counter_width) | mss_index;
-    const std::uint64_t h = siphash24_u64x3(key, w0, w1, w2);
-    return static_cast<std::uint32_t>(h >> (64 - cookie_bits::hash_width)) << cookie_bits::hash_shift;
+// The PRF's output reduced to the cookie's 28 hash bits, already in place (bits 31..4).
+std::uint32_t hash_bits(std::uint64_t prf_output) {
+    return static_cast<std::uint32_t>(prf_output >> (64 - cookie_bits::hash_width)) << cookie_bits::hash_shift;
 }
+
+// The message, as documented in the header: fixed length, injective encoding.
+struct CookieMessage {
+    std::uint64_t addresses;  // local ip | remote ip << 32
+    std::uint64_t ports_isn;  // local port | remote port << 16 | client ISN << 32
+    std::uint64_t counter_mss;  // counter << 2 | MSS index
+};
+
+CookieMessage cookie_message(const net::FourTuple& t, net::SeqNum client_isn, std::uint64_t counter,
+                             std::uint32_t mss_index) {
+    return {std::uint64_t{t.local_ip.value} | std::uint64_t{t.remote_ip.value} << 32,
+            std::uint64_t{t.local_port} | std::uint64_t{t.remote_port} << 16 |
+                std::uint64_t{client_isn.raw()} << 32,
+            (counter << cookie_bits::counter_width) | mss_index};
+}
+
+Aes128::Block aes_key_of(const SipKey& key) { return {key.k0, key.k1}; }
 
 std::uint32_t mss_index_of(std::uint16_t client_mss) {
     std::uint32_t i = kCookieMssTable.size() - 1;
@@ -89,7 +98,20 @@ void SynCookieKeys::rotate(SipKey next, Instant now) {
     last_rotation_ = now;
 }
 
+const char* to_string(CookiePrf prf) {
+    return prf == CookiePrf::aes128 ? "aes128" : "siphash24";
+}
+
+CookiePrf default_cookie_prf() { return aes_ni_available() ? CookiePrf::aes128 : CookiePrf::siphash24; }
+
 SynCookies::SynCookies(SynCookieConfig config, SynCookieKeys keys) : config_(config), keys_(keys) {
+    if (config_.prf == CookiePrf::aes128) {
+        if (!aes_ni_available()) {
+            throw std::invalid_argument("SYN cookies: prf aes128 needs a CPU with AES-NI; use siphash24");
+        }
+        aes_current_.emplace(aes_key_of(keys_.current()));
+        aes_previous_.emplace(aes_key_of(keys_.previous()));
+    }
     if (config_.tick <= Duration::zero()) {
         throw std::invalid_argument("SYN cookies: tick must be positive");
     }
@@ -101,6 +123,24 @@ SynCookies::SynCookies(SynCookieConfig config, SynCookieKeys keys) : config_(con
         throw std::invalid_argument(
             "SYN cookies: key rotation period shorter than the cookie lifetime (valid_ticks * tick)");
     }
+}
+
+void SynCookies::rotate(SipKey next, Instant now) {
+    keys_.rotate(next, now);
+    if (config_.prf == CookiePrf::aes128) {
+        aes_previous_ = std::exchange(aes_current_, Aes128(aes_key_of(next)));
+    }
+}
+
+std::uint32_t SynCookies::hash(KeyAge age, const net::FourTuple& tuple, net::SeqNum client_isn,
+                               std::uint64_t counter, std::uint32_t mss_index) const {
+    const CookieMessage m = cookie_message(tuple, client_isn, counter, mss_index);
+    if (config_.prf == CookiePrf::aes128) {
+        const Aes128& aes = age == KeyAge::current ? *aes_current_ : *aes_previous_;
+        return hash_bits(aes.mac2({m.addresses, m.ports_isn}, {m.counter_mss, 0}).lo);
+    }
+    const SipKey& key = age == KeyAge::current ? keys_.current() : keys_.previous();
+    return hash_bits(siphash24_u64x3(key, m.addresses, m.ports_isn, m.counter_mss));
 }
 
 std::uint64_t SynCookies::counter(Instant now) const {
@@ -124,7 +164,7 @@ net::SeqNum SynCookies::make_isn(const net::FourTuple& tuple, net::SeqNum client
     const std::uint32_t clear =
         (static_cast<std::uint32_t>(c % kCounterModulus) << cookie_bits::counter_shift) |
         (mss_index << cookie_bits::mss_shift);
-    return net::SeqNum(cookie_hash(keys_.current(), tuple, client_isn, c, mss_index) | clear);
+    return net::SeqNum(hash(KeyAge::current, tuple, client_isn, c, mss_index) | clear);
 }
 
 std::uint32_t SynCookies::make_tsval(std::uint32_t clock_tsval, const CookieOptions& options) {
@@ -160,9 +200,9 @@ SynCookies::Decoded SynCookies::check(const net::FourTuple& tuple, net::SeqNum c
     const bool made_before_rotation = tick_start + config_.tick <= keys_.last_rotation();
     const bool made_after_rotation = tick_start >= keys_.last_rotation();
     bool match = !made_before_rotation &&
-                 cookie_hash(keys_.current(), tuple, client_isn, made_at, mss_index) == presented;
+                 hash(KeyAge::current, tuple, client_isn, made_at, mss_index) == presented;
     if (!match && !made_after_rotation && !(keys_.previous() == keys_.current())) {
-        match = cookie_hash(keys_.previous(), tuple, client_isn, made_at, mss_index) == presented;
+        match = hash(KeyAge::previous, tuple, client_isn, made_at, mss_index) == presented;
     }
     if (!match) return Decoded{Verdict::bad_hash, {}};
 

@@ -9,10 +9,10 @@
 //
 // The frames: `--frames` distinct 74-byte SYNs (Linux's option layout: MSS,
 // SACK-permitted, timestamps, NOP, window scale) from random sources (fixed
-// seed), with valid IPv4 and TCP checksums, prebuilt once in mbufs of the one
-// packed pool and reused round-robin. Before an mbuf is handed over its
-// refcount is set to 2: the worker's rte_pktmbuf_free() then only drops it back
-// to 1 (an atomic decrement instead of the mempool put a real RX mbuf costs).
+// seed), with valid IPv4 and TCP checksums, prebuilt once as bytes. Each burst
+// plays the NIC: 32 fresh mbufs from the pool's per-lcore cache, the next 32
+// frames copied in (what a PMD's RX does by DMA and descriptor refill), then
+// handed to the worker, which owns and frees or transmits them.
 //
 // Modes:
 //   rate            bursts of 32 for --seconds (or --syns) per run, --runs runs;
@@ -75,6 +75,7 @@ using namespace synline;
 constexpr std::uint16_t kListenPort = 80;
 constexpr std::uint32_t kServerIp = 0x0a000001;  // 10.0.0.1
 constexpr std::size_t kBurst = engine::Worker::kBurst;
+constexpr std::size_t kFrameStride = 80;  // room for the longest frame built here (74 bytes)
 
 struct Options {
     std::string mode = "rate";
@@ -203,8 +204,16 @@ std::uint32_t random_source(std::mt19937_64& rng) {
     }
 }
 
-std::vector<rte_mbuf*> build_frames(rte_mempool* pool, const Options& o, bool acks,
-                                    const net::MacAddr& our_mac) {
+// The frames' bytes, back to back in one array (kFrameStride bytes each), as
+// a NIC would find them on the wire; the feeder copies each into a fresh mbuf.
+struct FrameSet {
+    std::vector<std::uint8_t> bytes;
+    std::uint16_t length = 0;  // all frames of a mode have the same length
+    std::size_t count() const { return bytes.size() / kFrameStride; }
+    const std::uint8_t* frame(std::size_t i) const { return bytes.data() + i * kFrameStride; }
+};
+
+FrameSet build_frames(const Options& o, bool acks, const net::MacAddr& our_mac) {
     std::mt19937_64 rng(o.seed);
     const net::MacAddr peer_mac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
     // The cookie counter the stack will compute now (wall-clock epoch, 64 s
@@ -214,13 +223,9 @@ std::vector<rte_mbuf*> build_frames(rte_mempool* pool, const Options& o, bool ac
     const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
     const auto counter = static_cast<std::uint32_t>(now_ns / defaults.syn_cookie_tick.count());
-    std::vector<rte_mbuf*> frames(o.frames);
-    for (auto& m : frames) {
-        m = rte_pktmbuf_alloc(pool);
-        if (!m) {
-            std::fprintf(stderr, "synline-bench-syn: mbuf pool exhausted building frames\n");
-            std::exit(1);
-        }
+    FrameSet set;
+    set.bytes.resize(std::size_t{o.frames} * kFrameStride);
+    for (std::size_t i = 0; i < o.frames; ++i) {
         bench::ClientSegment c;
         c.dst_mac = our_mac;
         c.src_mac = peer_mac;
@@ -242,33 +247,37 @@ std::vector<rte_mbuf*> build_frames(rte_mempool* pool, const Options& o, bool ac
             c.flags = net::tcp_flag::syn;
             c.window = 64240;
         }
-        auto* p = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, 80));
-        const std::size_t len = bench::write_client_frame(p, c);
-        m->data_len = static_cast<std::uint16_t>(len);
-        m->pkt_len = static_cast<std::uint32_t>(len);
+        set.length = static_cast<std::uint16_t>(
+            bench::write_client_frame(set.bytes.data() + i * kFrameStride, c));
     }
-    return frames;
+    return set;
 }
 
 // ---- the measured loop -------------------------------------------------------
 
 class NullHandler final : public tcp::ConnectionHandler {};
 
+// Plays the NIC: each burst takes 32 fresh mbufs from the pool (the lcore's
+// mempool cache, as a PMD's RX refill does) and copies the next 32 frames into
+// them; the worker owns them from then on and frees or transmits them.
 struct Feeder {
     engine::Worker& worker;
-    const std::vector<rte_mbuf*>& frames;
+    rte_mempool* pool;
+    const FrameSet& frames;
     std::size_t next = 0;
 
-    // One burst of 32 through the whole receive path. The refcount of 2 keeps
-    // the prebuilt frame alive through the worker's free (set, not atomically
-    // added: nobody else holds it, and frames >= 64 keeps one burst distinct).
     void burst() {
         std::array<rte_mbuf*, kBurst> b;
-        const std::size_t mask = frames.size() - 1;
+        if (rte_pktmbuf_alloc_bulk(pool, b.data(), kBurst) != 0) {
+            std::fprintf(stderr, "synline-bench-syn: mbuf pool exhausted\n");
+            std::exit(1);
+        }
+        const std::size_t mask = frames.count() - 1;
         for (std::size_t i = 0; i < kBurst; ++i) {
-            rte_mbuf* m = frames[(next + i) & mask];
-            rte_mbuf_refcnt_set(m, 2);
-            b[i] = m;
+            rte_mbuf* m = b[i];
+            std::memcpy(rte_pktmbuf_mtod(m, std::uint8_t*), frames.frame((next + i) & mask), kFrameStride);
+            m->data_len = frames.length;
+            m->pkt_len = frames.length;
         }
         next = (next + kBurst) & mask;
         worker.process({b.data(), kBurst});
@@ -328,7 +337,7 @@ int main(int argc, char** argv) {
         engine::Eal eal(eal_cfg, "synline-bench-syn");
         engine::PortConfig port_cfg;
         port_cfg.packed_pool = true;
-        port_cfg.mbufs_per_queue = o.frames + 8192;  // prebuilt frames + replies in flight
+        port_cfg.mbufs_per_queue = 8192;  // one burst in flight; the rest sits in the pool
         port_cfg.mbuf_cache = 256;
         engine::MbufPool pool("bench-syn-pool", eal.main_lcore(), port_cfg);
         engine::Port port(port_cfg, {pool.get()});
@@ -348,8 +357,8 @@ int main(int argc, char** argv) {
         if (!worker.stack().listen(kListenPort, handler, lo)) throw std::runtime_error("listen failed");
 
         const bool acks = o.mode == "badack";
-        const std::vector<rte_mbuf*> frames = build_frames(pool.get(), o, acks, net::MacAddr{port.mac()});
-        Feeder feed{worker, frames};
+        const FrameSet frames = build_frames(o, acks, net::MacAddr{port.mac()});
+        Feeder feed{worker, pool.get(), frames};
 
         std::printf("synline-bench-syn: SYN -> SYN-ACK with cookies=always, one core, no NIC\n");
         std::printf("command: %s\n", command.c_str());
@@ -358,7 +367,7 @@ int main(int argc, char** argv) {
         std::printf("setup: port %s (%s), packed pool of %u mbufs, %u prebuilt %s frames (%u bytes), "
                     "burst %zu, sw checksums, seed %llu%s\n",
                     port.name().c_str(), port.driver().c_str(), pool.size(), o.frames,
-                    acks ? "bad-cookie ACK" : "SYN", frames[0]->data_len, kBurst,
+                    acks ? "bad-cookie ACK" : "SYN", frames.length, kBurst,
                     (unsigned long long)o.seed, RUNNING_ON_VALGRIND ? ", under valgrind" : "");
         std::printf("other processes before the run: %.2f CPUs busy\n", others_before);
 
@@ -446,11 +455,6 @@ int main(int argc, char** argv) {
             }
         }
         if (rc == 0) std::printf("checks: ok\n");
-        // Give the prebuilt frames back before the pool goes.
-        for (rte_mbuf* m : frames) {
-            rte_mbuf_refcnt_set(m, 1);
-            rte_pktmbuf_free(m);
-        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "synline-bench-syn: %s\n", e.what());
         return 1;

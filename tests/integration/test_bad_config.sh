@@ -2,7 +2,8 @@
 # Errors a user can cause: each must exit non-zero (not by a signal or a hang)
 # with exactly one line on stderr, starting "synline-server: ".
 #   unknown key in the config file, unknown key via --set, missing device,
-#   no privileges (run as nobody), undefined variable (no --var iface=).
+#   no privileges (run as nobody), undefined variable (no --var iface=),
+#   an unknown SYN-cookie PRF.
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib/netns.sh"
 sl_test_begin bad_config
@@ -54,6 +55,8 @@ check missing_device "$SL_SERVER_BIN" --config "$SL_CONFIG" --var "iface=slnodev
 check no_privileges setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
     "$bin" --config "$cfg" --var "iface=$SL_IF_SERVER" "${std[@]}"
 check undefined_variable "$SL_SERVER_BIN" --config "$SL_CONFIG" "${std[@]}"
+check unknown_cookie_prf "$SL_SERVER_BIN" --config "$SL_CONFIG" --var "iface=$SL_IF_SERVER" "${std[@]}" \
+    --set tcp.syn_cookie_prf=des
 
 ((${#fails[@]} == 0)) || sl_fail "$(IFS=';'; echo "${fails[*]}")"
 sl_pass

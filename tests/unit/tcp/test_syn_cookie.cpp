@@ -8,9 +8,11 @@
 #include <optional>
 #include <random>
 #include <stdexcept>
+#include <vector>
 
 #include "net/four_tuple.hpp"
 #include "net/seq_num.hpp"
+#include "tcp/aes128.hpp"
 #include "tcp/siphash.hpp"
 #include "tcp/syn_cookie.hpp"
 #include "tcp/time.hpp"
@@ -20,6 +22,7 @@ using synline::net::FourTuple;
 using synline::net::Ipv4Addr;
 using synline::net::SeqNum;
 using synline::tcp::CookieOptions;
+using synline::tcp::CookiePrf;
 using synline::tcp::Duration;
 using synline::tcp::Instant;
 using synline::tcp::kCookieMssTable;
@@ -40,6 +43,17 @@ constexpr SeqNum kClientIsn{0x89abcdefu};
 constexpr Duration kTick = 64s;
 // Counter 1000, 10 s into the tick.
 constexpr Instant kNow{1000 * kTick + 10s};
+
+// Every PRF this CPU can run: the tests below hold for each.
+std::vector<CookiePrf> test_prfs() {
+    std::vector<CookiePrf> prfs{CookiePrf::siphash24};
+    if (synline::tcp::aes_ni_available()) prfs.push_back(CookiePrf::aes128);
+    return prfs;
+}
+
+SynCookieConfig prf_config(CookiePrf prf, Duration tick = kTick, unsigned valid_ticks = 2) {
+    return SynCookieConfig{tick, valid_ticks, prf};
+}
 
 SynCookies make_cookies(SipKey key = kKeyA, SynCookieConfig config = {}) {
     return SynCookies(config, SynCookieKeys(key, Duration::zero(), Instant{}));
@@ -75,7 +89,9 @@ TEST_CASE("S15 cookie layout: hash in bits 31..4, counter in 3..2, MSS index in 
 }
 
 TEST_CASE("S15 cookie round trip for every MSS table entry and option combination", "[syn-cookie]") {
-    const auto cookies = make_cookies();
+    const CookiePrf prf = GENERATE(from_range(test_prfs()));
+    INFO("prf " << synline::tcp::to_string(prf));
+    const auto cookies = make_cookies(kKeyA, prf_config(prf));
     const std::array<std::uint32_t, 5> clocks{0u, 63u, 64u, 0x12345678u, 0xffffffffu};
     int combinations = 0;
     for (const std::uint16_t mss : kCookieMssTable) {
@@ -135,9 +151,11 @@ TEST_CASE("S15 table_mss maps a client MSS to the largest table entry not above 
 }
 
 TEST_CASE("S15 cookie expires exactly at the validity boundary", "[syn-cookie]") {
+    const CookiePrf prf = GENERATE(from_range(test_prfs()));
+    INFO("prf " << synline::tcp::to_string(prf));
     for (const Duration tick : {Duration{64s}, Duration{1s}, Duration{7ms}}) {
         for (unsigned valid_ticks = 1; valid_ticks <= 3; ++valid_ticks) {
-            const auto cookies = make_cookies(kKeyA, SynCookieConfig{tick, valid_ticks});
+            const auto cookies = make_cookies(kKeyA, prf_config(prf, tick, valid_ticks));
             // Made at the first and at the last nanosecond of tick 1000.
             for (const Instant made : {Instant{1000 * tick}, Instant{1001 * tick - 1ns}}) {
                 INFO("tick " << tick.count() << " ns, valid_ticks " << valid_ticks << ", made at "
@@ -181,7 +199,9 @@ TEST_CASE("S15 the default lifetime is 64 to 128 seconds", "[syn-cookie]") {
 }
 
 TEST_CASE("S15 a one-bit change in any tuple field, either ISN or the time counter is rejected", "[syn-cookie]") {
-    const auto cookies = make_cookies();
+    const CookiePrf prf = GENERATE(from_range(test_prfs()));
+    INFO("prf " << synline::tcp::to_string(prf));
+    const auto cookies = make_cookies(kKeyA, prf_config(prf));
     const SeqNum isn = cookies.make_isn(kTuple, kClientIsn, 1440, kNow);
     REQUIRE(cookies.check(kTuple, kClientIsn, isn, std::nullopt, kNow).verdict == Verdict::ok);
     int rejected = 0;
@@ -246,7 +266,9 @@ TEST_CASE("S15 a one-bit change in any tuple field, either ISN or the time count
 }
 
 TEST_CASE("S15 key rotation keeps the previous period valid and rejects the one before it", "[syn-cookie]") {
-    auto cookies = SynCookies(SynCookieConfig{}, SynCookieKeys(kKeyA, 128s, kNow));
+    const CookiePrf prf = GENERATE(from_range(test_prfs()));
+    INFO("prf " << synline::tcp::to_string(prf));
+    auto cookies = SynCookies(prf_config(prf), SynCookieKeys(kKeyA, 128s, kNow));
     CHECK_FALSE(cookies.rotation_due(kNow + (128s - 1ns)));
     CHECK(cookies.rotation_due(kNow + 128s));
 
@@ -272,15 +294,17 @@ TEST_CASE("S15 key rotation keeps the previous period valid and rejects the one 
     CHECK(cookies.check(kTuple, kClientIsn, made_with_a, std::nullopt, kNow + 6s).verdict == Verdict::ok);
 
     // Explicit previous key at construction, as a restarted server would load it.
-    const SynCookies restarted(SynCookieConfig{}, SynCookieKeys(kKeyC, kKeyB, 128s, kNow));
+    const SynCookies restarted(prf_config(prf), SynCookieKeys(kKeyC, kKeyB, 128s, kNow));
     CHECK(restarted.check(kTuple, kClientIsn, made_with_b, std::nullopt, kNow).verdict == Verdict::ok);
 }
 
 TEST_CASE("S15 a shared configured key lets two servers validate each other's cookies", "[syn-cookie]") {
+    const CookiePrf prf = GENERATE(from_range(test_prfs()));
+    INFO("prf " << synline::tcp::to_string(prf));
     const char* fleet_key = "5e4c8f0a1b2c3d4e5f60718293a4b5c6";
-    const SynCookies server1(SynCookieConfig{}, SynCookieKeys(parse_sip_key_hex(fleet_key), 0s, Instant{}));
-    const SynCookies server2(SynCookieConfig{}, SynCookieKeys(parse_sip_key_hex(fleet_key), 0s, Instant{}));
-    const SynCookies stranger = make_cookies(kKeyB);
+    const SynCookies server1(prf_config(prf), SynCookieKeys(parse_sip_key_hex(fleet_key), 0s, Instant{}));
+    const SynCookies server2(prf_config(prf), SynCookieKeys(parse_sip_key_hex(fleet_key), 0s, Instant{}));
+    const SynCookies stranger = make_cookies(kKeyB, prf_config(prf));
 
     const CookieOptions opts{1460, std::uint8_t{7}, true, false};
     const SeqNum from1 = server1.make_isn(kTuple, kClientIsn, 1460, kNow);
@@ -364,8 +388,10 @@ TEST_CASE("S16 without timestamps only the MSS survives", "[syn-cookie]") {
 }
 
 TEST_CASE("S15 S16 random forgeries are rejected at the rate the hash width allows", "[syn-cookie]") {
+    const CookiePrf prf = GENERATE(from_range(test_prfs()));
+    INFO("prf " << synline::tcp::to_string(prf));
     // Right after a rotation, so that both keys are tried: the worst case.
-    auto cookies = SynCookies(SynCookieConfig{}, SynCookieKeys(kKeyA, 0s, Instant{}));
+    auto cookies = SynCookies(prf_config(prf), SynCookieKeys(kKeyA, 0s, Instant{}));
     cookies.rotate(kKeyB, kNow);
     std::mt19937_64 rng(0x5eed);
     constexpr int kTries = 1'000'000;
@@ -405,11 +431,26 @@ TEST_CASE("S15 S16 random forgeries are rejected at the rate the hash width allo
     }
 }
 
-TEST_CASE("S16 the cost of a cookie is not measured by unit tests", "[syn-cookie]") {
-    // No timing assertions here: a cookie costs one SipHash-2-4 over 24 bytes to
-    // make and one or two to check (about 170 ALU instructions each). Measure it
-    // in tests/bench, on the target machine.
-    std::printf("syn-cookie: instruction-level cost is not measured in unit tests (see tests/bench)\n");
-    WARN("SYN cookie cost (one SipHash-2-4 per make, up to two per check) is not measured here");
-    SUCCEED();
+TEST_CASE("S15 with aes128 the hash bits are CBC-MAC of the documented two blocks", "[syn-cookie]") {
+    if (!synline::tcp::aes_ni_available()) {
+        WARN("this CPU has no AES-NI: the aes128 cookie PRF cannot run here");
+        return;
+    }
+    const auto cookies = make_cookies(kKeyA, prf_config(CookiePrf::aes128));
+    const synline::tcp::Aes128 aes({kKeyA.k0, kKeyA.k1});
+    const std::uint64_t counter = static_cast<std::uint64_t>(kNow.since_epoch / kTick);
+    for (std::uint32_t i = 0; i < kCookieMssTable.size(); ++i) {
+        const std::uint32_t isn = cookies.make_isn(kTuple, kClientIsn, kCookieMssTable[i], kNow).raw();
+        CHECK((isn & 0x3u) == i);
+        CHECK(((isn >> 2) & 0x3u) == counter_bits(kNow));
+        const synline::tcp::Aes128::Block first{
+            (std::uint64_t{kTuple.remote_ip.value} << 32) | kTuple.local_ip.value,
+            (std::uint64_t{kClientIsn.raw()} << 32) | (std::uint64_t{kTuple.remote_port} << 16) |
+                kTuple.local_port};
+        const synline::tcp::Aes128::Block second{(counter << 2) | i, 0};
+        const auto tag = aes.encrypt({aes.encrypt(first).lo ^ second.lo, aes.encrypt(first).hi ^ second.hi});
+        CHECK((isn >> 4) == static_cast<std::uint32_t>(tag.lo >> 36));
+        // The two PRFs give different cookies for the same key and input.
+        CHECK(make_cookies(kKeyA).make_isn(kTuple, kClientIsn, kCookieMssTable[i], kNow).raw() != isn);
+    }
 }
