@@ -6,11 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "http_messages.hpp"
 #include "tcp/connection.hpp"
 
 namespace synline::app {
-
-inline constexpr std::string_view kHttpBody = "hello from synline\n";
 
 class HttpApp final : public tcp::ConnectionHandler {
 public:

@@ -7,16 +7,20 @@
 namespace synline::tcp {
 
 namespace {
-constexpr std::size_t kInitialCapacity = 4096;
+constexpr std::size_t kInitialCapacity = RingBlockCache::kBlockSize;
 }
 
 void ByteRing::grow(std::size_t needed) {
     std::size_t cap = std::max(kInitialCapacity, std::bit_ceil(needed));
-    auto bigger = std::make_unique<std::uint8_t[]>(cap);
+    // Not zeroed: only bytes that append() wrote are ever read.
+    auto bigger = cap == kInitialCapacity && cache_
+                      ? cache_->take()
+                      : std::make_unique_for_overwrite<std::uint8_t[]>(cap);
     Pieces old = peek(0, size_);
     std::memcpy(bigger.get(), old.first.data(), old.first.size());
     if (!old.second.empty())
         std::memcpy(bigger.get() + old.first.size(), old.second.data(), old.second.size());
+    if (capacity_ != 0) release();
     data_ = std::move(bigger);
     capacity_ = cap;
     head_ = 0;
@@ -49,10 +53,15 @@ ByteRing::Pieces ByteRing::peek(std::size_t offset, std::size_t len) const {
 }
 
 void ByteRing::release_if_empty() {
-    if (size_ != 0) return;
-    data_.reset();
-    capacity_ = 0;
+    if (size_ != 0 || capacity_ == 0) return;
+    release();
     head_ = 0;
+}
+
+void ByteRing::release() {
+    if (capacity_ == kInitialCapacity && cache_) cache_->give(std::move(data_));
+    else data_.reset();
+    capacity_ = 0;
 }
 
 }  // namespace synline::tcp

@@ -7,12 +7,49 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <vector>
 
 namespace synline::tcp {
 
+// Blocks of a ring's first size that rings released, kept for the next ring
+// that starts: a short connection or a keep-alive exchange would otherwise go
+// to malloc and free for every response. One per core; it keeps at most
+// `max_blocks`, so memory held for idle connections stays bounded.
+class RingBlockCache {
+public:
+    static constexpr std::size_t kBlockSize = 4096;  // a ring's first allocation
+
+    explicit RingBlockCache(std::size_t max_blocks) : max_blocks_(max_blocks) {
+        blocks_.reserve(max_blocks);
+    }
+
+    std::unique_ptr<std::uint8_t[]> take() {
+        if (blocks_.empty()) return std::make_unique_for_overwrite<std::uint8_t[]>(kBlockSize);
+        std::unique_ptr<std::uint8_t[]> b = std::move(blocks_.back());
+        blocks_.pop_back();
+        return b;
+    }
+    // Frees `block` instead when the cache is full.
+    void give(std::unique_ptr<std::uint8_t[]> block) {
+        if (blocks_.size() < max_blocks_) blocks_.push_back(std::move(block));
+    }
+    std::size_t cached() const { return blocks_.size(); }
+
+private:
+    std::vector<std::unique_ptr<std::uint8_t[]>> blocks_;
+    std::size_t max_blocks_;
+};
+
 class ByteRing {
 public:
-    explicit ByteRing(std::size_t limit) : limit_(limit) {}
+    // With a cache, first-size storage comes from it and goes back to it.
+    explicit ByteRing(std::size_t limit, RingBlockCache* cache = nullptr)
+        : limit_(limit), cache_(cache) {}
+    ~ByteRing() {
+        if (capacity_ != 0) release();
+    }
+    ByteRing(const ByteRing&) = delete;
+    ByteRing& operator=(const ByteRing&) = delete;
 
     // Copies as much of `data` as fits under the limit; returns the count copied.
     std::size_t append(std::span<const std::uint8_t> data);
@@ -35,12 +72,14 @@ public:
 
 private:
     void grow(std::size_t needed);
+    void release();  // precondition: capacity_ != 0
 
     std::unique_ptr<std::uint8_t[]> data_;
     std::size_t capacity_ = 0;  // zero or a power of two
     std::size_t head_ = 0;
     std::size_t size_ = 0;
     std::size_t limit_;
+    RingBlockCache* cache_;
 };
 
 }  // namespace synline::tcp

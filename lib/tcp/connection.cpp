@@ -29,8 +29,8 @@ Connection::Connection(Stack& stack, const net::FourTuple& tuple, ConnectionHand
     : stack_(stack),
       tuple_(tuple),
       handler_(handler),
-      send_buffer_(stack.config().send_buffer),
-      recv_buffer_(stack.config().receive_buffer),
+      send_buffer_(stack.config().send_buffer, &stack.ring_blocks_),
+      recv_buffer_(stack.config().receive_buffer, &stack.ring_blocks_),
       rtt_(stack.config().initial_rto, stack.config().min_rto, stack.config().max_rto) {
     retransmit_timer_.owner = delayed_ack_timer_.owner = lifetime_timer_.owner = this;
     retransmit_timer_.kind = TimerKind::retransmit;
@@ -235,6 +235,15 @@ bool Connection::sequence_acceptable(SeqNum seq, std::uint32_t seg_len) const {
 }
 
 void Connection::on_segment(const TcpSegmentView& seg) {
+    // What the application sends or closes from the callbacks this segment
+    // causes leaves with the output() that ends its processing: a response,
+    // the FIN of a close() and the ACK of this segment become one segment.
+    in_segment_ = true;
+    process_segment(seg);
+    in_segment_ = false;
+}
+
+void Connection::process_segment(const TcpSegmentView& seg) {
     if (state_ == State::syn_sent) {
         on_segment_syn_sent(seg);
         return;
@@ -512,7 +521,7 @@ void Connection::deliver(std::span<const std::uint8_t> data) {
         return;
     }
     std::size_t consumed = std::min(handler_->on_data(*this, data), data.size());
-    if (state_ == State::closed || app_closed_) return;
+    if (state_ == State::closed || app_closed_ || consumed == data.size()) return;
     recv_buffer_.append(data.subspan(consumed));
 }
 
@@ -552,7 +561,7 @@ std::size_t Connection::send(std::span<const std::uint8_t> data) {
         return 0;
     std::size_t n = send_buffer_.append(data);
     if (n < data.size()) send_blocked_ = true;
-    output();
+    if (!in_segment_) output();
     return n;
 }
 
@@ -592,7 +601,7 @@ void Connection::shutdown_write() {
         default:
             return;
     }
-    output();
+    if (!in_segment_) output();
 }
 
 void Connection::close() {

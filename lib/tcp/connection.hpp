@@ -106,6 +106,7 @@ private:
     friend class Stack;
 
     // RFC 9293 3.10.7 steps
+    void process_segment(const net::TcpSegmentView& seg);
     void on_segment_syn_sent(const net::TcpSegmentView& seg);
     bool sequence_acceptable(net::SeqNum seq, std::uint32_t seg_len) const;
     void on_rst(net::SeqNum seq);
@@ -161,6 +162,7 @@ private:
     bool fin_sent_ = false;
     bool peer_fin_ = false;
     bool send_blocked_ = false;     // a send() came up short: on_send_space owed
+    bool in_segment_ = false;       // inside on_segment(): its own output() sends
     std::uint8_t retries_ = 0;      // consecutive retransmission timeouts
     std::uint8_t keepalive_probes_sent_ = 0;
 

@@ -1,6 +1,9 @@
 // What an application implements to use connections. Every callback runs
 // inline on the connection's home core, from inside the stack; a handler may
 // call any Connection method from a callback, including close() and abort().
+// Data sent and a FIN queued from a callback that an arriving segment caused
+// leave once that segment has been processed, together with its ACK: a
+// response and the FIN of a close() go out as one segment.
 #pragma once
 
 #include <cstddef>

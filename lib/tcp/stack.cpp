@@ -47,6 +47,7 @@ Stack::Stack(const StackConfig& config, SegmentSink& sink, const SipKey& secret,
       listener_by_port_(std::make_unique<std::array<Listener*, 65536>>()),
       cookie_master_(config.syn_cookie_master_key.value_or(default_cookie_master(secret))),
       cookies_(make_cookies(config, cookie_master_, now)),
+      own_window_scale_(window_scale_for(config.receive_buffer)),
       challenge_window_start_(now),
       next_ephemeral_(static_cast<std::uint16_t>(
           config.ephemeral_port_first +
@@ -245,7 +246,7 @@ void Stack::send_cookie_synack(Listener& l, const net::FourTuple& t, const net::
     h.flags = flag::syn | flag::ack;
     h.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(config_.receive_buffer, 0xffff));
     h.options.mss = config_.mss;
-    if (o.window_scale) h.options.window_scale = window_scale_for(config_.receive_buffer);
+    if (o.window_scale) h.options.window_scale = own_window_scale_;
     h.options.sack_permitted = o.sack_permitted;
     if (ts)
         h.options.timestamps =

@@ -100,6 +100,9 @@ private:
     SegmentSink& sink_;
     IsnGenerator isn_;
     Instant now_;
+    // Send and receive buffers' first blocks, reused across connections; up
+    // to 256 KiB per core stay cached.
+    RingBlockCache ring_blocks_{64};
     ObjectPool<Connection> pool_;
     FlowTable<Connection*> table_;
     TimerWheel timers_;
@@ -109,6 +112,7 @@ private:
     TcpCounters counters_;
     SipKey cookie_master_;
     SynCookies cookies_;
+    std::uint8_t own_window_scale_;  // the shift our SYN-ACKs offer (from receive_buffer)
     // RFC 5961 7: one budget of challenge ACKs per second for the whole core.
     Instant challenge_window_start_;
     std::uint32_t challenge_acks_in_window_ = 0;

@@ -1,8 +1,8 @@
 // synline-bench-path: whole server-side paths on one core, no NIC, no client stack.
 //
 // One engine::Worker on the main lcore serves a tiny HTTP handler on port 80
-// (the same 19-byte body and headers as app/server's http app, written here so
-// the bench does not depend on app/) and a discard handler on port 9. A
+// (the response and request parser of app/server's http app, from
+// app/server/http_messages.hpp) and a discard handler on port 9. A
 // scripted client builds every frame it sends from what the worker transmitted
 // before: the port is a net_ring vdev whose TX ring is also its RX ring, so
 // after each Worker::process() the bench reads the replies back with
@@ -59,6 +59,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
+#include "http_messages.hpp"
 #include "engine/config.hpp"
 #include "engine/eal.hpp"
 #include "engine/mbuf_pool.hpp"
@@ -92,38 +93,20 @@ namespace tf = net::tcp_flag;
 
 // ---- the server's application: a tiny HTTP responder and discard -------------
 
-constexpr std::string_view kBody = "hello from synline\n";
-
-std::string http_response(bool keep) {
-    return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(kBody.size()) +
-           (keep ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n") + std::string(kBody);
-}
-
-bool contains_ci(std::string_view hay, std::string_view needle) {
-    if (needle.size() > hay.size()) return false;
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-        std::size_t j = 0;
-        while (j < needle.size() && std::tolower(static_cast<unsigned char>(hay[i + j])) == needle[j]) ++j;
-        if (j == needle.size()) return true;
-    }
-    return false;
-}
-
 // Answers each complete request in a segment (requests are never split here);
-// "Connection: close" closes after the response, as app/server's http app does.
+// a request that does not keep the connection closes it after the response, as
+// app/server's http app does.
 class HttpHandler final : public tcp::ConnectionHandler {
 public:
     std::size_t on_data(tcp::Connection& c, std::span<const std::uint8_t> data) override {
         std::string_view bytes(reinterpret_cast<const char*>(data.data()), data.size());
-        std::size_t used = 0;
-        for (;;) {
-            const std::size_t end = bytes.find("\r\n\r\n", used);
-            if (end == std::string_view::npos) break;
-            const bool close = contains_ci(bytes.substr(used, end - used), "connection: close");
-            const std::string& r = close ? close_ : keep_;
+        for (std::size_t used = 0;;) {
+            const app::RequestHead head = app::read_head(bytes.substr(used));
+            if (head.length == 0) break;
+            used += head.length;
+            const std::string& r = head.keep_alive ? keep_ : close_;
             c.send({reinterpret_cast<const std::uint8_t*>(r.data()), r.size()});
-            used = end + 4;
-            if (close) {
+            if (!head.keep_alive) {
                 c.close();
                 break;
             }
@@ -134,7 +117,7 @@ public:
     std::size_t response_size(bool keep) const { return keep ? keep_.size() : close_.size(); }
 
 private:
-    std::string keep_ = http_response(true), close_ = http_response(false);
+    std::string keep_ = app::http_response(true), close_ = app::http_response(false);
 };
 
 class DiscardHandler final : public tcp::ConnectionHandler {

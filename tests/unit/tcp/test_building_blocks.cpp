@@ -14,6 +14,7 @@
 using synline::tcp::ByteRing;
 using synline::tcp::Duration;
 using synline::tcp::ObjectPool;
+using synline::tcp::RingBlockCache;
 using synline::tcp::RttEstimator;
 using namespace std::chrono_literals;
 
@@ -83,6 +84,33 @@ TEST_CASE("ByteRing gives its storage back once drained", "[byte-ring]") {
     CHECK(r.empty());
     CHECK(r.append(bytes(3, 9)) == 3);  // usable again after release
     CHECK(flatten(r.peek(0, 3)) == std::vector<std::uint8_t>{9, 10, 11});
+}
+
+TEST_CASE("RingBlockCache hands released blocks to the next ring and keeps at most its cap",
+          "[byte-ring]") {
+    RingBlockCache cache(2);
+    CHECK(cache.cached() == 0);
+    {
+        ByteRing a(1 << 20, &cache), b(1 << 20, &cache), c(1 << 20, &cache);
+        a.append(bytes(100, 1));
+        b.append(bytes(100, 2));
+        c.append(bytes(100, 3));
+        CHECK(cache.cached() == 0);
+        a.consume(100);
+        a.release_if_empty();  // drained: its block goes back
+        CHECK(cache.cached() == 1);
+        ByteRing d(1 << 20, &cache);
+        d.append(bytes(10, 4));  // takes the cached block
+        CHECK(cache.cached() == 0);
+        CHECK(flatten(d.peek(0, 3)) == std::vector<std::uint8_t>{4, 5, 6});
+    }  // b, c and d are destroyed with storage: two are kept, one is freed
+    CHECK(cache.cached() == 2);
+    const auto first = cache.take();
+    const auto second = cache.take();
+    CHECK(first != second);
+    CHECK(cache.cached() == 0);
+    const auto fresh = cache.take();  // empty cache: a new block
+    CHECK(fresh != nullptr);
 }
 
 TEST_CASE("RFC 6298: first sample, smoothing, the 1 s floor and backoff", "[rtt][rfc6298]") {
