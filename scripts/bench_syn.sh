@@ -57,22 +57,28 @@ BIN="$BUILD_DIR/tests/bench/synline-bench-syn"
 quiet() { grep -v -E '^(EAL|TELEMETRY|synline: port)' || true; }
 
 # ---- rate -----------------------------------------------------------------------
-say "rate: $RUNS runs of ${SECONDS_PER_RUN} s on cpu $BENCH_CPU"
+say "rate: $RUNS runs of ${SECONDS_PER_RUN} s on cpu $BENCH_CPU (ring port: TX comes back as RX)"
 "$BIN" rate --runs "$RUNS" --seconds "$SECONDS_PER_RUN" --cpu "$BENCH_CPU" 2>&1 | quiet | tee "$OUT/rate.txt"
 grep -q '^checks: ok' "$OUT/rate.txt" || { echo "bench_syn.sh: rate checks failed" >&2; exit 1; }
 MEDIAN="$(sed -n 's/^median: \([0-9.]*\) M SYN-ACK\/s.*/\1/p' "$OUT/rate.txt")"
 QUIET="$(sed -n 's/^other processes during the runs: .*machine \(.*\)$/\1/p' "$OUT/rate.txt")"
+say "rate: the same with a net_null port (TX frees each mbuf, RX allocates)"
+"$BIN" rate --runs "$RUNS" --seconds "$SECONDS_PER_RUN" --cpu "$BENCH_CPU" --port null 2>&1 | quiet |
+    tee "$OUT/rate_null.txt"
+grep -q '^checks: ok' "$OUT/rate_null.txt" || { echo "bench_syn.sh: rate checks failed" >&2; exit 1; }
+MEDIAN_NULL="$(sed -n 's/^median: \([0-9.]*\) M SYN-ACK\/s.*/\1/p' "$OUT/rate_null.txt")"
 
 # ---- callgrind ----------------------------------------------------------------
 # Instrumentation starts at CALLGRIND_START_INSTRUMENTATION (after EAL, the
 # frames and a warm-up) and collection is limited to Worker::process, so the
 # total is exactly the receive path: parse, stack, reply, tx burst, frees.
-cg() {  # mode outfile
+cg() {  # mode outfile [bench options]
+    local mode="$1" file="$2"; shift 2
     valgrind --tool=callgrind --instr-atstart=no --collect-atstart=no \
         --toggle-collect='synline::engine::Worker::process*' \
-        --callgrind-out-file="$2" "$BIN" "$1" "$CG_N" --frames 4096 --memory 512 --cpu "$BENCH_CPU" \
-        >"$2.log" 2>&1 || { cat "$2.log"; exit 1; }
-    grep -q '^checks: ok' "$2.log" || { cat "$2.log"; echo "bench_syn.sh: $1 checks failed" >&2; exit 1; }
+        --callgrind-out-file="$file" "$BIN" "$mode" "$CG_N" --frames 4096 --memory 512 --cpu "$BENCH_CPU" "$@" \
+        >"$file.log" 2>&1 || { cat "$file.log"; exit 1; }
+    grep -q '^checks: ok' "$file.log" || { cat "$file.log"; echo "bench_syn.sh: $mode checks failed" >&2; exit 1; }
 }
 total_ir() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}'; }
 top() {  # outfile per-unit-name
@@ -93,14 +99,21 @@ top() {  # outfile per-unit-name
             }'
 }
 
-say "callgrind: count $CG_N (SYN -> SYN-ACK)"
+per_unit() { awk -v a="$(total_ir "$1")" -v n="$CG_N" 'BEGIN {printf "%.0f", a / n}'; }
+say "callgrind: count $CG_N (SYN -> SYN-ACK; ring port, default PRF)"
 cg count "$OUT/syn.cg"
-say "callgrind: badack $CG_N (ACK flood, bad cookies with a current counter)"
+say "callgrind: the same with SipHash-2-4 cookies, and with a net_null port"
+cg count "$OUT/syn_sip.cg" --prf siphash24
+cg count "$OUT/syn_null.cg" --port null
+say "callgrind: badack $CG_N (ACK flood, bad cookies with a current counter), both PRFs"
 cg badack "$OUT/ack.cg"
-SYN_IR="$(total_ir "$OUT/syn.cg")"
-ACK_IR="$(total_ir "$OUT/ack.cg")"
-PER_SYN="$(awk -v a="$SYN_IR" -v n="$CG_N" 'BEGIN {printf "%.0f", a / n}')"
-PER_ACK="$(awk -v a="$ACK_IR" -v n="$CG_N" 'BEGIN {printf "%.0f", a / n}')"
+cg badack "$OUT/ack_sip.cg" --prf siphash24
+PRF="$(sed -n 's/.*cookie PRF \([a-z0-9]*\),.*/\1/p' "$OUT/syn.cg.log")"
+PER_SYN="$(per_unit "$OUT/syn.cg")"
+PER_SYN_SIP="$(per_unit "$OUT/syn_sip.cg")"
+PER_SYN_NULL="$(per_unit "$OUT/syn_null.cg")"
+PER_ACK="$(per_unit "$OUT/ack.cg")"
+PER_ACK_SIP="$(per_unit "$OUT/ack_sip.cg")"
 
 echo
 say "where a SYN's instructions go (Worker::process inclusive = 100%)"
@@ -110,8 +123,9 @@ say "where a bad ACK's instructions go"
 top "$OUT/ack.cg" ACK
 echo
 say "summary ($(date -u +%Y-%m-%d), $(sed -n 's/^cpu: \([^,]*\),.*/\1/p' "$OUT/rate.txt"), $(nproc) CPUs, machine $QUIET)"
-printf '  SYN-ACKs/s median       %s M over %s runs\n' "$MEDIAN" "$RUNS"
-printf '  instructions per SYN    %s\n' "$PER_SYN"
-printf '  instructions per bad ACK %s\n' "$PER_ACK"
+printf '  SYN-ACKs/s median        %s M over %s runs (ring port); %s M (net_null port)\n' "$MEDIAN" "$RUNS" "$MEDIAN_NULL"
+printf '  instructions per SYN     %s (%s cookies, ring port); %s (siphash24); %s (net_null port)\n' \
+    "$PER_SYN" "$PRF" "$PER_SYN_SIP" "$PER_SYN_NULL"
+printf '  instructions per bad ACK %s (%s); %s (siphash24)\n' "$PER_ACK" "$PRF" "$PER_ACK_SIP"
 awk -v s="$PER_SYN" 'BEGIN {printf "  vs hand-written responder (416/SYN): %.2fx the instructions; goal <= %d\n", s / 416, 416 * 1.3}'
 echo "  raw files: $OUT"

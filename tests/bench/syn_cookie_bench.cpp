@@ -1,18 +1,27 @@
 // synline-bench-syn: SYN -> SYN-ACK with SYN cookies on one core, no NIC.
 //
 // One engine::Worker runs on the main lcore, listening on port 80 with
-// cookies = always, and is fed prebuilt frames through Worker::process(), the
-// same entry point poll_once() uses after rte_eth_rx_burst: Ethernet/IPv4/TCP
-// parse with software checksums, flow lookup (a miss), listener, SipHash-2-4
-// cookie, SYN-ACK built into a freshly allocated mbuf, tx burst to a net_null
-// port (whose tx frees the mbufs). Nothing is mocked below process().
+// cookies = always, and is fed frames through Worker::process(), the same entry
+// point poll_once() uses after rte_eth_rx_burst: Ethernet/IPv4/TCP parse with
+// software checksums, flow lookup (a miss), listener, cookie, SYN-ACK written
+// into the SYN's own mbuf, tx burst. Nothing is mocked below process().
+//
+// The port (--port) plays the NIC:
+//   ring (default)  a net_ring vdev whose TX ring is its RX ring, as the
+//                   reference responder of the issue was fed: the SYN-ACKs a
+//                   burst transmits come back as the next burst's mbufs, the
+//                   feeder copies the next SYNs into them. No mbuf is freed or
+//                   allocated per packet, as with a NIC whose PMD recycles
+//                   descriptors in bulk.
+//   null            a net_null vdev, whose TX frees every mbuf one by one
+//                   (rte_pktmbuf_free per packet), and the feeder allocates
+//                   fresh ones from the lcore's mempool cache: a pessimistic
+//                   PMD, ~80 more instructions per SYN.
 //
 // The frames: `--frames` distinct 74-byte SYNs (Linux's option layout: MSS,
 // SACK-permitted, timestamps, NOP, window scale) from random sources (fixed
-// seed), with valid IPv4 and TCP checksums, prebuilt once as bytes. Each burst
-// plays the NIC: 32 fresh mbufs from the pool's per-lcore cache, the next 32
-// frames copied in (what a PMD's RX does by DMA and descriptor refill), then
-// handed to the worker, which owns and frees or transmits them.
+// seed), with valid IPv4 and TCP checksums, prebuilt once as bytes and copied
+// into each burst's mbufs (what a NIC's DMA does); the worker then owns them.
 //
 // Modes:
 //   rate            bursts of 32 for --seconds (or --syns) per run, --runs runs;
@@ -86,6 +95,8 @@ struct Options {
     std::uint64_t seed = 1;
     unsigned cpu = 0;              // the CPU the one lcore runs on
     unsigned memory_mb = 1024;
+    std::string port = "ring";     // ring: TX comes back as RX; null: TX frees
+    std::string prf = "auto";      // the cookie PRF: auto, aes128, siphash24
     bool random_ack = false;       // badack: random clear counter bits
     std::uint64_t warmup = 4096;   // segments before measuring
 };
@@ -97,7 +108,7 @@ struct Options {
                  "       synline-bench-syn count N\n"
                  "       synline-bench-syn badack N [--random-ack]\n"
                  "  common: [--frames F (power of two, >= 64)] [--seed S] [--cpu C] [--memory MB]\n"
-                 "          [--warmup N]\n",
+                 "          [--warmup N] [--port ring|null] [--prf auto|aes128|siphash24]\n",
                  why);
     std::exit(2);
 }
@@ -135,10 +146,15 @@ Options parse_options(int argc, char** argv) {
         else if (a == "--memory") o.memory_mb = static_cast<unsigned>(parse_u64(value(), "--memory"));
         else if (a == "--warmup") o.warmup = parse_u64(value(), "--warmup");
         else if (a == "--random-ack") o.random_ack = true;
+        else if (a == "--port") o.port = value();
+        else if (a == "--prf") o.prf = value();
         else usage(("unknown option " + a).c_str());
     }
     if (o.frames < 64 || (o.frames & (o.frames - 1)) != 0) usage("--frames must be a power of two >= 64");
     if (o.runs == 0 || o.seconds <= 0) usage("--runs and --seconds must be positive");
+    if (o.port != "ring" && o.port != "null") usage("--port must be ring or null");
+    if (o.prf != "auto" && o.prf != "aes128" && o.prf != "siphash24") usage("--prf must be auto, aes128 or siphash24");
+    if (o.prf == "aes128" && !tcp::aes_ni_available()) usage("--prf aes128: this CPU has no AES-NI");
     return o;
 }
 
@@ -257,18 +273,21 @@ FrameSet build_frames(const Options& o, bool acks, const net::MacAddr& our_mac) 
 
 class NullHandler final : public tcp::ConnectionHandler {};
 
-// Plays the NIC: each burst takes 32 fresh mbufs from the pool (the lcore's
-// mempool cache, as a PMD's RX refill does) and copies the next 32 frames into
-// them; the worker owns them from then on and frees or transmits them.
+// Plays the NIC: each burst takes back what the port transmitted (ring port;
+// nothing with net_null, whose TX freed it), tops up from the pool (the
+// lcore's mempool cache, as a PMD's RX refill does) and copies the next 32
+// frames in; the worker owns them from then on and transmits or frees them.
 struct Feeder {
     engine::Worker& worker;
+    std::uint16_t port_id;
     rte_mempool* pool;
     const FrameSet& frames;
     std::size_t next = 0;
 
     void burst() {
         std::array<rte_mbuf*, kBurst> b;
-        if (rte_pktmbuf_alloc_bulk(pool, b.data(), kBurst) != 0) {
+        const std::uint16_t back = rte_eth_rx_burst(port_id, 0, b.data(), kBurst);
+        if (rte_pktmbuf_alloc_bulk(pool, b.data() + back, kBurst - back) != 0) {
             std::fprintf(stderr, "synline-bench-syn: mbuf pool exhausted\n");
             std::exit(1);
         }
@@ -326,7 +345,7 @@ int main(int argc, char** argv) {
     engine::EalConfig eal_cfg;
     eal_cfg.args = {"--no-huge", "-m", std::to_string(o.memory_mb), "--no-pci", "--log-level",
                     "*:warning"};
-    eal_cfg.vdevs = {"net_null0"};
+    eal_cfg.vdevs = {o.port == "ring" ? "net_ring0" : "net_null0"};
     eal_cfg.lcores = "0@" + std::to_string(o.cpu);
     eal_cfg.lcore_ids = {0};
     eal_cfg.file_prefix = "synline-bench-syn-" + std::to_string(::getpid());
@@ -350,6 +369,8 @@ int main(int argc, char** argv) {
         ws.rx_checksum_offload = false;  // software checksums, as on a vdev
         ws.tx_checksum_offload = false;
         ws.secret = tcp::SipKey{0x0706050403020100ull ^ o.seed, 0x0f0e0d0c0b0a0908ull};
+        if (o.prf == "aes128") ws.stack.syn_cookie_prf = tcp::CookiePrf::aes128;
+        if (o.prf == "siphash24") ws.stack.syn_cookie_prf = tcp::CookiePrf::siphash24;
         engine::Worker worker(ws);
         NullHandler handler;
         tcp::ListenOptions lo;
@@ -358,17 +379,17 @@ int main(int argc, char** argv) {
 
         const bool acks = o.mode == "badack";
         const FrameSet frames = build_frames(o, acks, net::MacAddr{port.mac()});
-        Feeder feed{worker, pool.get(), frames};
+        Feeder feed{worker, port.id(), pool.get(), frames};
 
         std::printf("synline-bench-syn: SYN -> SYN-ACK with cookies=always, one core, no NIC\n");
         std::printf("command: %s\n", command.c_str());
         std::printf("cpu: %s, %ld online, lcore 0 on cpu %u; loadavg %s\n", bench::cpu_model().c_str(),
                     sysconf(_SC_NPROCESSORS_ONLN), o.cpu, read_line("/proc/loadavg").c_str());
-        std::printf("setup: port %s (%s), packed pool of %u mbufs, %u prebuilt %s frames (%u bytes), "
-                    "burst %zu, sw checksums, seed %llu%s\n",
+        std::printf("setup: port %s (%s), packed pool of %u mbufs, %u distinct %s frames (%u bytes), "
+                    "burst %zu, sw checksums, cookie PRF %s, seed %llu%s\n",
                     port.name().c_str(), port.driver().c_str(), pool.size(), o.frames,
                     acks ? "bad-cookie ACK" : "SYN", frames.length, kBurst,
-                    (unsigned long long)o.seed, RUNNING_ON_VALGRIND ? ", under valgrind" : "");
+                    tcp::to_string(worker.stack().config().syn_cookie_prf), (unsigned long long)o.seed, RUNNING_ON_VALGRIND ? ", under valgrind" : "");
         std::printf("other processes before the run: %.2f CPUs busy\n", others_before);
 
         const std::uint64_t warm_bursts = (o.warmup + kBurst - 1) / kBurst;
