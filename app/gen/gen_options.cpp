@@ -38,6 +38,18 @@ double parse_positive(std::string_view s, const std::string& what) {
     return v;
 }
 
+std::optional<net::MacAddr> parse_mac(std::string_view s) {
+    net::MacAddr mac;
+    for (std::size_t i = 0; i < 6; ++i) {
+        const std::string_view byte = s.substr(i * 3, 2);
+        if (byte.size() != 2 || (i < 5 && (s.size() <= i * 3 + 2 || s[i * 3 + 2] != ':'))) return std::nullopt;
+        auto [end, ec] = std::from_chars(byte.data(), byte.data() + 2, mac.bytes[i], 16);
+        if (ec != std::errc{} || end != byte.data() + 2) return std::nullopt;
+    }
+    if (s.size() != 17) return std::nullopt;
+    return mac;
+}
+
 std::pair<net::Ipv4Addr, std::uint8_t> parse_cidr(std::string_view s, const std::string& what,
                                                   const char* example) {
     const std::size_t slash = s.find('/');
@@ -61,11 +73,14 @@ modes:
   cps        open, send one request, read the whole response, close; --concurrency N
              connections in flight (default 64), or --rate R new connections per second
   rps        --connections N keep-alive connections (default 16), requests in a closed
-             loop, --pipeline D requests in flight per connection (default 1)
+             loop, --pipeline D requests in flight per connection (default 1); with
+             --rate R an open loop instead: R requests per second on a fixed schedule,
+             spread over the connections, latency measured from each request's due time
   bulk       --connections N connections (default 4) streaming to a discard or echo
              server; goodput in Gb/s (bytes the peer acknowledged)
-  synflood   --rate R SYNs per second from random sources in --src-range CIDR (default
-             198.18.0.0/15), each aborted at once; SYN-ACKs coming back are counted
+  synflood   --rate R SYNs per second (or max) from random sources in --src-range CIDR
+             (default 198.18.0.0/15), raw frames in bursts of 32 on the worker's queue;
+             SYN-ACKs coming back (and SYNs reflected by a macswap peer) are counted
 required:
   --config FILE        device configuration (drivers-cfg/*.conf), as for synline-server
   --ip ADDR/PREFIX     our IPv4 address and on-link prefix, e.g. 10.77.0.1/24
@@ -74,7 +89,9 @@ required:
 options:
   --duration SECONDS   how long to generate (default 10); the run always stops by itself
   --concurrency N      cps: connections in flight (default 64; with --rate: 65536)
-  --rate R             cps: connections per second; synflood: SYNs per second (required)
+  --rate R             cps: connections per second; synflood: SYNs per second (required;
+                       max or 0: as fast as the queue takes them);
+                       rps: requests per second, open loop (--pipeline caps in flight)
   --connections N      rps, bulk: connections to keep open
   --pipeline D         rps: requests in flight per connection, 1..64
   --request-bytes N    raw (non-HTTP) target: send N bytes per request (bulk: ignored)
@@ -83,6 +100,8 @@ options:
   --host NAME          HTTP Host header (default: the target address)
   --timeout SECONDS    one operation at most, connect to full response (default 5)
   --src-range CIDR     synflood: spoofed source addresses
+  --target-mac MAC     synflood: the target's (or next hop's) MAC, for peers that do not
+                       answer ARP (testpmd); default: asked by ARP
   --json FILE          write the JSON record there (default: stdout after a line "json:")
   --quiet              no live line every second
   --gateway ADDR       router for destinations outside the prefix
@@ -143,9 +162,9 @@ GenOptions parse_gen_options(int argc, char** argv) {
             std::string_view r = value();
             double v = 0;
             auto [end, ec] = std::from_chars(r.data(), r.data() + r.size(), v);
-            if (ec != std::errc{} || end != r.data() + r.size() || !std::isfinite(v) || v <= 0)
-                throw std::invalid_argument("--rate '" + std::string(r) +
-                                            "': expected a positive number per second (rate 0 sends nothing)");
+            if (r == "max") v = 0;  // synflood: unlimited, checked below
+            else if (ec != std::errc{} || end != r.data() + r.size() || !std::isfinite(v) || v < 0)
+                throw std::invalid_argument("--rate '" + std::string(r) + "': expected a positive number per second");
             o.rate = v;
         } else if (a == "--connections") {
             o.connections = static_cast<std::uint32_t>(parse_uint(value(), 1, 1u << 20, "--connections"));
@@ -171,6 +190,11 @@ GenOptions parse_gen_options(int argc, char** argv) {
             o.src_base = ip;
             o.src_prefix = prefix;
             o.have_src_range = true;
+        } else if (a == "--target-mac") {
+            std::string_view m = value();
+            o.target_mac = parse_mac(m);
+            if (!o.target_mac)
+                throw std::invalid_argument("--target-mac '" + std::string(m) + "': expected six hex bytes, e.g. 02:53:59:4e:00:01");
         } else if (a == "--json") {
             o.json_path = value();
         } else if (a == "--quiet") {
@@ -186,17 +210,27 @@ GenOptions parse_gen_options(int argc, char** argv) {
         throw std::invalid_argument("--target is our own --ip: give the server's address");
     if (o.mode == Mode::synflood && !o.rate)
         throw std::invalid_argument("synflood needs --rate R (SYNs per second), e.g. --rate 100000");
-    if (o.rate && o.mode != Mode::cps && o.mode != Mode::synflood)
-        throw std::invalid_argument(std::string("--rate applies to cps and synflood, not ") + to_string(o.mode) +
-                                    " (use --connections and --pipeline)");
+    if (o.rate && o.mode == Mode::bulk)
+        throw std::invalid_argument("--rate applies to cps, rps and synflood, not bulk (use --connections)");
+    if (o.rate == 0.0 && o.mode != Mode::synflood)
+        throw std::invalid_argument("--rate max (or 0) applies to synflood only: give a positive rate");
+    if (o.target_mac && o.mode != Mode::synflood)
+        throw std::invalid_argument("--target-mac applies to --mode synflood only (the stack resolves by ARP)");
     if (o.have_src_range && o.mode != Mode::synflood)
         throw std::invalid_argument("--src-range applies to --mode synflood only");
     if (o.mode == Mode::synflood && !o.have_src_range) {
         o.src_base = *net::Ipv4Addr::parse("198.18.0.0");  // RFC 2544 benchmarking range
         o.src_prefix = 15;
     }
-    if (o.mode == Mode::synflood && o.src_prefix == 32 && o.src_base == o.runtime.ip)
-        throw std::invalid_argument("--src-range is our own address: pick other sources, e.g. 198.18.0.0/15");
+    if (o.mode == Mode::synflood && o.src_prefix >= 31) {  // one or two addresses: any usable?
+        const std::uint32_t first = o.src_base.value & (o.src_prefix == 32 ? ~0u : ~1u);
+        const std::uint32_t last = first | (o.src_prefix == 32 ? 0u : 1u);
+        bool usable = false;
+        for (std::uint64_t a = first; a <= last; ++a)
+            usable |= a != o.runtime.ip.value && a != o.target_ip.value;
+        if (!usable)
+            throw std::invalid_argument("--src-range holds only our own and the target's address: pick other sources, e.g. 198.18.0.0/15");
+    }
     if (o.rate && o.mode == Mode::cps && !have_concurrency) o.concurrency = 65536;
     if (o.mode == Mode::bulk && !have_connections) o.connections = 4;
     if (have_request || have_response) {

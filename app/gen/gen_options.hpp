@@ -19,7 +19,7 @@ struct GenOptions {
     std::uint16_t target_port = 0;
     double duration_s = 10;
     std::uint32_t concurrency = 64;     // cps: connections in flight
-    std::optional<double> rate;         // cps: connections/s; synflood: SYNs/s
+    std::optional<double> rate;         // cps: connections/s; rps: requests/s (open loop); synflood: SYNs/s
     std::uint32_t connections = 16;     // rps, bulk
     std::uint32_t pipeline = 1;         // rps: requests in flight per connection
     // HTTP unless a byte count is given: then raw requests of request_bytes
@@ -32,6 +32,7 @@ struct GenOptions {
     double timeout_s = 5;               // one operation (connect to response) at most
     net::Ipv4Addr src_base;             // synflood: spoofed sources, base and prefix
     std::uint8_t src_prefix = 0;
+    std::optional<net::MacAddr> target_mac;  // synflood: skip ARP (a reflector does not answer it)
     bool have_src_range = false;
     std::string json_path;              // empty: on stdout after a line "json:"
     bool quiet = false;                 // no live line

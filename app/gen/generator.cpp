@@ -11,18 +11,10 @@ constexpr Nanos kSecond = 1'000'000'000;
 constexpr Nanos kScanInterval = 10'000'000;   // timeouts are checked every 10 ms
 constexpr Nanos kDrainLimit = 1'000'000'000;  // then whatever is left is aborted
 constexpr unsigned kMaxOpensPerIteration = 32;   // one TX burst of SYNs
-constexpr unsigned kMaxSynsPerIteration = 64;
 constexpr std::size_t kBulkChunk = 64 * 1024;
 
 std::uint32_t share(std::uint32_t total, unsigned worker, unsigned workers) {
     return total / workers + (worker < total % workers ? 1 : 0);
-}
-
-std::uint64_t splitmix(std::uint64_t& x) {
-    std::uint64_t z = (x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
 }
 
 }  // namespace
@@ -47,6 +39,10 @@ void Tally::merge(const Tally& o) {
     bytes_received += o.bytes_received;
     for (std::size_t i = 0; i < kErrorKinds; ++i) errors[i] += o.errors[i];
     latency.merge(o.latency);
+    reflected += o.reflected;
+    stalls += o.stalls;
+    stalled_ns += o.stalled_ns;
+    longest_stall_ns = std::max(longest_stall_ns, o.longest_stall_ns);
 }
 
 Generator::Generator(const GenOptions& o, unsigned worker, unsigned workers, Mailbox& mailbox)
@@ -58,6 +54,7 @@ Generator::Generator(const GenOptions& o, unsigned worker, unsigned workers, Mai
       duration_(static_cast<Nanos>(o.duration_s * 1e9)),
       rng_(static_cast<std::uint64_t>(now_ns()) ^ (std::uint64_t{worker} << 48)) {
     if (o.rate) rate_ = *o.rate / workers;
+    if (o.mode == Mode::synflood) syn_flood_ = std::make_unique<SynFlood>(o, rate_, rng_);
     if (o.mode == Mode::bulk) {
         request_.resize(kBulkChunk);
         for (std::size_t i = 0; i < request_.size(); ++i) request_[i] = static_cast<char>('a' + i % 26);
@@ -123,7 +120,7 @@ bool Generator::step() {
     const Nanos now = now_ns();
     switch (phase_) {
         case Phase::idle:
-            start_ = now;
+            start_ = last_step_ = now;
             deadline_ = now + duration_;
             next_second_ = now + kSecond;
             next_scan_ = now + kScanInterval;
@@ -136,8 +133,11 @@ bool Generator::step() {
                 begin_drain(now);
                 return false;
             }
-            if (o_.mode == Mode::synflood) flood(now);
+            note_loop_gap(now - last_step_);
+            last_step_ = now;
+            if (o_.mode == Mode::synflood) flood();
             else launch(now);
+            if (o_.mode == Mode::rps && rate_ > 0) send_due(now);
             if (now >= next_scan_) {
                 check_timeouts(now);
                 next_scan_ = now + kScanInterval;
@@ -179,32 +179,52 @@ void Generator::launch(Nanos now) {
     }
 }
 
-void Generator::flood(Nanos now) {
-    const double due = rate_ * static_cast<double>(now - start_) / 1e9;
-    double behind = due - static_cast<double>(launched_);
-    if (behind < 1) return;
-    unsigned n = static_cast<unsigned>(std::min<double>(kMaxSynsPerIteration, behind));
-    const std::uint32_t host_mask = o_.src_prefix == 0 ? ~0u : (o_.src_prefix >= 32 ? 0u : ~0u >> o_.src_prefix);
-    const std::uint32_t base = o_.src_base.value & ~host_mask;
-    while (n-- > 0) {
-        const std::uint64_t r = splitmix(rng_);
-        net::Ipv4Addr src{base | (static_cast<std::uint32_t>(r) & host_mask)};
-        if (src == o_.runtime.ip || src == o_.target_ip) continue;
-        const auto sport = static_cast<std::uint16_t>(1024 + (r >> 32) % 64512);
-        // A spoofed source: the SYN leaves with `src`; the SYN-ACK comes back to
-        // our MAC (the server answers the frame's sender) and is dropped as
-        // "not for us" by our worker, where the final totals count it.
-        tcp::Connection* c = stack->connect(src, o_.target_ip, o_.target_port, *this, sport);
-        ++launched_;
-        if (!c) {
-            ++second_.errors[static_cast<std::size_t>(ErrorKind::local)];
-            ++total_.errors[static_cast<std::size_t>(ErrorKind::local)];
-            continue;
+// rps --rate (open loop): request j is due at start + j / rate, whatever
+// happened to the ones before it. It goes out on the next connection with
+// room, round robin; when every connection is full it waits, and its latency
+// still counts from its due time, so a server that falls behind cannot hide
+// behind a generator that waited for it (no coordinated omission).
+void Generator::send_due(Nanos now) {
+    unsigned budget = kMaxOpensPerIteration;  // one TX burst of requests
+    while (budget-- > 0 && may_have_room_ && due_at(launched_) <= now) {
+        Slot* s = next_with_room();
+        if (!s) {
+            may_have_room_ = false;  // until a connection opens or a response arrives
+            return;
         }
-        c->abort();  // SYN-SENT: no RST, the slot is free again (RFC 9293 3.10.4)
-        ++second_.started;
-        ++total_.started;
+        request(*s, *s->conn, due_at(launched_));
+        ++launched_;
     }
+}
+
+Nanos Generator::due_at(std::uint64_t request) const {
+    return start_ + static_cast<Nanos>(static_cast<double>(request) * 1e9 / rate_);
+}
+
+Generator::Slot* Generator::next_with_room() {
+    for (std::size_t tried = 0; tried < slots_.size(); ++tried) {
+        Slot& s = slots_[next_conn_];
+        next_conn_ = static_cast<std::uint32_t>((next_conn_ + 1) % slots_.size());
+        if (s.in_use && s.conn && !s.failed && s.outstanding < o_.pipeline &&
+            s.conn->state() == tcp::State::established)
+            return &s;
+    }
+    return nullptr;
+}
+
+// synflood: the SynFlood tap sends from the worker's poll (raw frames, no
+// connections); the generator starts it and books what it did, once a second.
+void Generator::flood() { syn_flood_->start(); }
+
+void Generator::account_flood() {
+    const SynFlood::Counts& c = syn_flood_->counts();
+    for (Tally* t : {&second_, &total_}) {
+        t->started += c.sent - flood_counted_.sent;
+        t->ok += c.synacks - flood_counted_.synacks;
+        t->reflected += c.reflected - flood_counted_.reflected;
+        t->errors[static_cast<std::size_t>(ErrorKind::local)] += c.no_buffer - flood_counted_.no_buffer;
+    }
+    flood_counted_ = c;
 }
 
 void Generator::check_timeouts(Nanos now) {
@@ -226,12 +246,13 @@ void Generator::begin_drain(Nanos now) {
     measuring_ = false;
     phase_ = Phase::drain;
     drain_until_ = now + kDrainLimit;
-    {
-        std::lock_guard lock(mailbox_.mutex);
-        mailbox_.total = total_;
-        mailbox_.measured_s = static_cast<double>(now - start_) / 1e9;
-        mailbox_.final = true;
+    if (syn_flood_) {
+        account_flood();
+        syn_flood_->stop();
     }
+    mailbox_.total = total_;
+    mailbox_.measured_s = static_cast<double>(now - start_) / 1e9;
+    mailbox_.final = true;
     // Close what can be closed gracefully; rps connections waiting for a
     // response close when it arrives (on_data).
     for (Slot& s : slots_) {
@@ -251,7 +272,6 @@ bool Generator::drained() const {
 }
 
 void Generator::finish_if_interrupted() {
-    std::lock_guard lock(mailbox_.mutex);
     if (mailbox_.final) return;
     mailbox_.total = total_;
     mailbox_.measured_s = phase_ == Phase::idle ? 0 : static_cast<double>(now_ns() - start_) / 1e9;
@@ -271,6 +291,7 @@ std::uint64_t Generator::acked_now() const {
 }
 
 void Generator::publish_second(Nanos now, bool last) {
+    if (syn_flood_) account_flood();
     SecondRecord r;
     r.index = ++second_index_;
     r.seconds = static_cast<double>(now - (next_second_ - kSecond)) / 1e9;
@@ -283,8 +304,7 @@ void Generator::publish_second(Nanos now, bool last) {
     second_ = Tally{};
     next_second_ += kSecond;
     if (last && r.seconds < 0.05 && r.tally.ok == 0 && r.tally.started == 0) return;
-    std::lock_guard lock(mailbox_.mutex);
-    mailbox_.seconds.push_back(std::move(r));
+    mailbox_.seconds.try_push(r);
 }
 
 // ---------------------------------------------------------------- operations
@@ -297,6 +317,15 @@ void Generator::fail(Slot& s, ErrorKind k) {
     ++total_.errors[static_cast<std::size_t>(k)];
 }
 
+void Generator::note_loop_gap(Nanos gap) {
+    if (static_cast<std::uint64_t>(gap) <= kStallNs) return;
+    for (Tally* t : {&second_, &total_}) {
+        ++t->stalls;
+        t->stalled_ns += static_cast<std::uint64_t>(gap);
+        t->longest_stall_ns = std::max(t->longest_stall_ns, static_cast<std::uint64_t>(gap));
+    }
+}
+
 void Generator::complete(Slot&, Nanos latency) {
     if (!measuring_) return;
     const auto ns = static_cast<std::uint64_t>(std::max<Nanos>(latency, 0));
@@ -306,10 +335,11 @@ void Generator::complete(Slot&, Nanos latency) {
     total_.latency.record(ns);
 }
 
-void Generator::request(Slot& s, tcp::Connection& c, Nanos now) {
+// Latency is measured from `timed_from`: now, or under --rate the request's due time.
+void Generator::request(Slot& s, tcp::Connection& c, Nanos timed_from) {
     if (o_.mode == Mode::rps) {
         const std::size_t slot = static_cast<std::size_t>(&s - slots_.data());
-        sent_at_[slot * o_.pipeline + (s.head + s.outstanding) % o_.pipeline] = now;
+        sent_at_[slot * o_.pipeline + (s.head + s.outstanding) % o_.pipeline] = timed_from;
         ++s.outstanding;
         if (measuring_) {
             ++second_.started;
@@ -360,7 +390,9 @@ void Generator::on_established(tcp::Connection& c) {
                 c.close();
                 break;
             }
-            for (std::uint32_t i = 0; i < o_.pipeline; ++i) request(s, c, now);
+            if (rate_ > 0) may_have_room_ = true;  // send_due() will use it
+            else
+                for (std::uint32_t i = 0; i < o_.pipeline; ++i) request(s, c, now);
             break;
         case Mode::bulk:
             complete(s, now - s.started);  // bulk counts handshakes: connect latency
@@ -410,7 +442,9 @@ std::size_t Generator::on_data(tcp::Connection& c, std::span<const std::uint8_t>
             complete(s, now - sent_at_[slot * o_.pipeline + s.head]);
             s.head = (s.head + 1) % o_.pipeline;
             --s.outstanding;
-            if (phase_ == Phase::run && !server_closes) request(s, c, now);
+            const bool another = phase_ == Phase::run && !server_closes;
+            if (another && rate_ > 0) may_have_room_ = true;  // open loop: send_due() decides when
+            else if (another) request(s, c, now);             // closed loop: the next one at once
             else if (s.outstanding == 0) c.close();
         }
         if (c.state() == tcp::State::closed) return size;
@@ -435,7 +469,7 @@ void Generator::on_peer_closed(tcp::Connection& c) {
 }
 
 void Generator::on_closed(tcp::Connection& c, tcp::CloseReason why) {
-    if (!c.app_context) return;  // synflood: aborted in SYN-SENT
+    if (!c.app_context) return;
     const std::uint32_t i = slot_of(c);
     Slot& s = slots_[i];
     switch (why) {

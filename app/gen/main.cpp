@@ -25,7 +25,9 @@ int fail(const std::string& what) {
     return 1;
 }
 
-// Prints second k once every worker has reported it (or at the end, what is left).
+// Prints second k once every worker has reported it (or at the end, what is
+// left). It runs on the main lcore's CPU, which may be a worker's too: it
+// wakes rarely and takes no lock a worker could wait for.
 class Reporter {
 public:
     Reporter(const GenOptions& o, std::vector<std::unique_ptr<Mailbox>>& boxes) : o_(o), boxes_(boxes) {}
@@ -43,7 +45,7 @@ private:
             while (print_next(last)) {
             }
             if (last) return;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
     }
     // One line for the oldest second that every worker (or, at the end, any) has reported.
@@ -51,22 +53,21 @@ private:
         SecondRecord merged;
         bool any = false, all = true;
         for (auto& b : boxes_) {
-            std::lock_guard lock(b->mutex);
-            if (b->seconds.empty()) all = false;
-            else any = true;
+            if (b->seconds.front()) any = true;
+            else all = false;
         }
         if (!any || (!all && !flush)) return false;
         bool any_merged = false;
         for (auto& b : boxes_) {
-            std::lock_guard lock(b->mutex);
-            if (b->seconds.empty()) continue;
-            SecondRecord r = std::move(b->seconds.front());
-            b->seconds.pop_front();
+            const SecondRecord* front = b->seconds.front();
+            if (!front) continue;
+            const SecondRecord& r = *front;
             merged.index = std::max(merged.index, r.index);
             merged.seconds = any_merged ? std::max(merged.seconds, r.seconds) : r.seconds;
             any_merged = true;
             merged.open += r.open;
             merged.tally.merge(r.tally);
+            b->seconds.pop();
         }
         if (!o_.quiet) {
             std::printf("%s\n", live_line(o_, merged).c_str());
@@ -85,6 +86,9 @@ std::string unreachable_reason(const GenOptions& o, const Result& r) {
     const Tally& t = r.total;
     const std::string target = o.target_ip.to_string() + ":" + std::to_string(o.target_port);
     auto err = [&](ErrorKind k) { return t.errors[static_cast<std::size_t>(k)]; };
+    if (o.mode == Mode::synflood && t.started == 0)
+        return "no SYN sent: " + o.target_ip.to_string() + " (or its router) did not answer ARP; give "
+               "--target-mac for a peer that does not answer it (a reflector)";
     if (o.mode == Mode::synflood)
         return "no SYN-ACK came back from " + target + " (" + std::to_string(t.started) +
                " SYNs sent): is it up and on-link, and does it listen on that port?";
@@ -136,6 +140,7 @@ int main(int argc, char** argv) {
                 [&](tcp::Stack& stack, unsigned w) {
                     gens[w] = std::make_unique<Generator>(options, w, workers, *boxes[w]);
                     gens[w]->stack = &stack;
+                    if (engine::FrameTap* tap = gens[w]->frame_tap()) runtime.set_frame_tap(w, tap);
                 },
                 [&](tcp::Stack& stack) {
                     for (unsigned w = 0; w < workers; ++w) {
@@ -157,7 +162,6 @@ int main(int argc, char** argv) {
             result.total.merge(b->total);
             result.measured_s = std::max(result.measured_s, b->measured_s);
         }
-        result.synacks = counter(result.counters, "drop.ipv4_not_for_us");
         std::fputs(summary(options, result).c_str(), stdout);
         const std::string json = json_record(options, result);
         if (options.json_path.empty()) {
@@ -168,7 +172,7 @@ int main(int argc, char** argv) {
             if (!f) return fail("cannot write --json " + options.json_path);
         }
         std::fflush(stdout);
-        const bool nothing = options.mode == Mode::synflood ? result.synacks == 0 : result.total.ok == 0;
+        const bool nothing = result.total.ok == 0 && result.total.reflected == 0;
         if (nothing) return fail(unreachable_reason(options, result));
         return 0;
     } catch (const engine::ConfigError& e) {

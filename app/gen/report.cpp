@@ -58,7 +58,8 @@ std::string live_line(const GenOptions& o, const SecondRecord& r) {
                               gbps(t.bytes_acked, r.seconds), gbps(t.bytes_received, r.seconds), r.open,
                               t.error_total());
         case Mode::synflood:
-            return head + fmt("%.0f SYN/s  err %" PRIu64, per_s(t.started, r.seconds), t.error_total());
+            return head + fmt("%.0f SYN/s  %.0f SYN-ACK/s  %.0f reflected/s  err %" PRIu64, per_s(t.started, r.seconds),
+                              per_s(t.ok, r.seconds), per_s(t.reflected, r.seconds), t.error_total());
         default:
             return head + fmt("%.0f %s  ok %" PRIu64 "  err %" PRIu64 "  open %" PRIu64 "  p50 %s  p99 %s",
                               per_s(t.ok, r.seconds), unit(o.mode), t.ok, t.error_total(), r.open,
@@ -78,8 +79,10 @@ std::string summary(const GenOptions& o, const Result& r) {
                      per_s(t.ok, r.measured_s), t.started);
             break;
         case Mode::rps:
-            s += fmt("  requests     %" PRIu64 " completed, %.0f req/s (%" PRIu64 " sent)\n", t.ok,
+            s += fmt("  requests     %" PRIu64 " completed, %.0f req/s (%" PRIu64 " sent)", t.ok,
                      per_s(t.ok, r.measured_s), t.started);
+            s += o.rate ? fmt(", open loop at %.0f req/s (%.0f due)\n", *o.rate, *o.rate * r.measured_s)
+                        : std::string(", closed loop\n");
             break;
         case Mode::bulk:
             s += fmt("  goodput      %.3f Gb/s acked (%" PRIu64 " bytes), rx %.3f Gb/s; %" PRIu64
@@ -87,8 +90,10 @@ std::string summary(const GenOptions& o, const Result& r) {
                      gbps(t.bytes_acked, r.measured_s), t.bytes_acked, gbps(t.bytes_received, r.measured_s), t.ok);
             break;
         case Mode::synflood:
-            s += fmt("  SYNs         %" PRIu64 " sent, %.0f SYN/s; SYN-ACKs back %" PRIu64 "\n", t.started,
-                     per_s(t.started, r.measured_s), r.synacks);
+            s += fmt("  SYNs         %" PRIu64 " sent, %.0f SYN/s; SYN-ACKs back %" PRIu64 ", %.0f/s; reflected %" PRIu64
+                     ", %.0f/s\n",
+                     t.started, per_s(t.started, r.measured_s), t.ok, per_s(t.ok, r.measured_s), t.reflected,
+                     per_s(t.reflected, r.measured_s));
             break;
     }
     s += "  errors      " + errors_text(t) + "\n";
@@ -97,8 +102,13 @@ std::string summary(const GenOptions& o, const Result& r) {
                  format_ns(h.percentile(50)).c_str(), format_ns(h.percentile(90)).c_str(),
                  format_ns(h.percentile(99)).c_str(), format_ns(h.percentile(99.9)).c_str(),
                  format_ns(h.max()).c_str(), format_ns(static_cast<std::uint64_t>(h.mean())).c_str(),
-                 o.mode == Mode::rps ? "request sent to full response"
+                 o.mode == Mode::rps ? (o.rate ? "request due to full response" : "request sent to full response")
                  : o.mode == Mode::cps ? "connect to full response" : "connect to established");
+    if (t.stalls > 0)
+        s += fmt("  generator    %" PRIu64 " loop stalls over %s, longest %s, %s in all (its CPU was taken"
+                 " from it: latency near those moments is partly its own)\n",
+                 t.stalls, format_ns(kStallNs).c_str(), format_ns(t.longest_stall_ns).c_str(),
+                 format_ns(t.stalled_ns).c_str());
     s += fmt("  stack        segments in %" PRIu64 " out %" PRIu64 ", retransmits %" PRIu64
              ", tx ring full %" PRIu64 ", waiting for ARP dropped %" PRIu64 "\n",
              counter(r.counters, "tcp.segments_in"), counter(r.counters, "tcp.segments_out"),
@@ -117,14 +127,20 @@ std::string json_record(const GenOptions& o, const Result& r) {
     s += fmt("\"protocol\":\"%s\",", o.http ? "http" : "raw");
     if (o.mode == Mode::cps)
         s += o.rate ? fmt("\"rate_target\":%.1f,", *o.rate) : fmt("\"concurrency\":%u,", o.concurrency);
-    if (o.mode == Mode::rps) s += fmt("\"connections\":%u,\"pipeline\":%u,", o.connections, o.pipeline);
+    if (o.mode == Mode::rps) {
+        s += fmt("\"connections\":%u,\"pipeline\":%u,\"open_loop\":%s,", o.connections, o.pipeline,
+                 o.rate ? "true" : "false");
+        if (o.rate) s += fmt("\"rate_target\":%.1f,", *o.rate);
+    }
     if (o.mode == Mode::bulk) s += fmt("\"connections\":%u,", o.connections);
     if (o.mode == Mode::synflood) s += fmt("\"rate_target\":%.1f,", *o.rate);
     s += fmt("\"ok\":%" PRIu64 ",\"started\":%" PRIu64 ",\"rate_per_s\":%.1f,", t.ok, t.started,
              per_s(o.mode == Mode::synflood ? t.started : t.ok, r.measured_s));
     s += fmt("\"bytes_acked\":%" PRIu64 ",\"bytes_received\":%" PRIu64 ",\"goodput_gbps\":%.4f,",
              t.bytes_acked, t.bytes_received, gbps(t.bytes_acked, r.measured_s));
-    if (o.mode == Mode::synflood) s += fmt("\"synacks\":%" PRIu64 ",", r.synacks);
+    if (o.mode == Mode::synflood)
+        s += fmt("\"synacks\":%" PRIu64 ",\"synacks_per_s\":%.1f,\"reflected\":%" PRIu64 ",\"reflected_per_s\":%.1f,",
+                 t.ok, per_s(t.ok, r.measured_s), t.reflected, per_s(t.reflected, r.measured_s));
     s += fmt("\"errors_total\":%" PRIu64 ",\"errors\":{", t.error_total());
     for (std::size_t i = 0; i < kErrorKinds; ++i)
         s += fmt("%s\"%s\":%" PRIu64, i ? "," : "", to_string(static_cast<ErrorKind>(i)), t.errors[i]);
@@ -135,6 +151,9 @@ std::string json_record(const GenOptions& o, const Result& r) {
              static_cast<double>(h.percentile(50)) / us, static_cast<double>(h.percentile(90)) / us,
              static_cast<double>(h.percentile(99)) / us, static_cast<double>(h.percentile(99.9)) / us,
              static_cast<double>(h.max()) / us);
+    s += fmt("\"loop_stalls\":{\"over_us\":%.0f,\"count\":%" PRIu64 ",\"longest_us\":%.3f,\"total_us\":%.3f},",
+             static_cast<double>(kStallNs) / us, t.stalls, static_cast<double>(t.longest_stall_ns) / us,
+             static_cast<double>(t.stalled_ns) / us);
     s += "\"stack\":{";
     const char* names[] = {"tcp.segments_in", "tcp.segments_out", "tcp.retransmits", "tcp.opened_active",
                            "rx_packets", "tx_packets", "drop.tx_ring_full", "drop.no_arp_entry",

@@ -16,7 +16,6 @@ std::string live_line(const GenOptions& o, const SecondRecord& r);
 struct Result {
     Tally total;
     double measured_s = 0;
-    std::uint64_t synacks = 0;  // synflood: frames to spoofed sources that came back
     CounterTotals counters;     // the runtime's, at the end
 };
 

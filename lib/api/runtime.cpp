@@ -1,9 +1,15 @@
 #include "synline/runtime.hpp"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
+#include <functional>
+#include <span>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "engine/eal.hpp"
 #include "engine/lcore_runner.hpp"
@@ -24,18 +30,50 @@ namespace {
 constexpr auto kLinkWait = std::chrono::seconds(5);
 constexpr auto kWorkerStartWait = std::chrono::seconds(10);
 
-std::uint64_t total(const CounterTotals& t, std::string_view name) {
-    for (const auto& [n, v] : t)
-        if (n == name) return v;
-    return 0;
-}
+// The status line. The control lcore shares its CPU with a worker in small
+// deployments, so whatever it does once a second is time the worker loses:
+// the figures' positions among the counters are looked up once, and a line
+// costs a pass over the boards and one printf, no allocation.
+class StatusLine {
+public:
+    StatusLine() {
+        const std::vector<std::string>& names = engine::counter_names();
+        for (std::size_t f = 0; f < kFigures; ++f)
+            for (std::size_t i = 0; i < names.size(); ++i)
+                if (names[i].starts_with(kPrefixes[f])) positions_[f].push_back(i);
+    }
 
-std::uint64_t total_with_prefix(const CounterTotals& t, std::string_view prefix) {
-    std::uint64_t sum = 0;
-    for (const auto& [n, v] : t)
-        if (n.starts_with(prefix)) sum += v;
-    return sum;
-}
+    void print(double seconds, std::span<const std::uint64_t> now,
+               std::span<const std::uint64_t> before) const {
+        auto at = [&](Figure f, std::span<const std::uint64_t> v) {
+            std::uint64_t sum = 0;
+            for (std::size_t i : positions_[f]) sum += v[i];
+            return sum;
+        };
+        auto delta = [&](Figure f) { return at(f, now) - at(f, before); };
+        std::printf(
+            "[%6.1fs] rx %" PRIu64 " pps  tx %" PRIu64 " pps | conns %" PRIu64 ": estab %" PRIu64
+            " syn-rcvd %" PRIu64 " close-wait %" PRIu64 " time-wait %" PRIu64
+            " | opened %" PRIu64 " closed %" PRIu64 " | rst out %" PRIu64 " in %" PRIu64
+            " | drops %" PRIu64 "\n",
+            seconds, delta(rx), delta(tx), at(connections, now), at(established, now),
+            at(syn_received, now), at(close_wait, now), at(time_wait, now), at(opened, now),
+            at(closed, now), at(rst_out, now), at(rst_in, now), at(drops, now));
+        std::fflush(stdout);
+    }
+
+private:
+    // Each figure is the sum of the counters whose names start with its prefix.
+    enum Figure : std::size_t {
+        rx, tx, connections, established, syn_received, close_wait, time_wait,
+        opened, closed, rst_out, rst_in, drops, kFigures
+    };
+    static constexpr std::array<std::string_view, kFigures> kPrefixes{
+        "rx_packets", "tx_packets", "tcp.connections", "tcp.state.ESTABLISHED",
+        "tcp.state.SYN-RECEIVED", "tcp.state.CLOSE-WAIT", "tcp.state.TIME-WAIT",
+        "tcp.opened_", "tcp.closed.", "tcp.rst_sent.", "tcp.rst_received.", "drop."};
+    std::array<std::vector<std::size_t>, kFigures> positions_;
+};
 
 }  // namespace
 
@@ -50,15 +88,19 @@ struct Runtime::Impl {
     std::vector<std::unique_ptr<engine::Worker>> workers;
     std::unique_ptr<engine::LcoreRunner> runner;  // while run() runs
 
+    // Every worker's counters summed, by position in engine::counter_names().
+    void sum_boards(std::vector<std::uint64_t>& sums) const {
+        std::fill(sums.begin(), sums.end(), 0);
+        for (const auto& w : workers)
+            if (w) w->board().add_to(sums);
+    }
+
     CounterTotals totals() const {
-        std::vector<std::string> names = engine::counter_names();
+        const std::vector<std::string>& names = engine::counter_names();
+        std::vector<std::uint64_t> sums(names.size());
+        sum_boards(sums);
         CounterTotals out;
-        for (auto& n : names) out.emplace_back(std::move(n), 0);
-        for (const auto& w : workers) {
-            if (!w) continue;
-            std::vector<std::uint64_t> v = w->board().read();
-            for (std::size_t i = 0; i < v.size(); ++i) out[i].second += v[i];
-        }
+        for (std::size_t i = 0; i < names.size(); ++i) out.emplace_back(names[i], sums[i]);
         // What the device itself saw: imissed > 0 means frames were lost before
         // we polled them (the RX ring was full).
         engine::PortStats p = port->stats();
@@ -69,22 +111,6 @@ struct Runtime::Impl {
         out.emplace_back("port.oerrors", p.oerrors);
         out.emplace_back("port.rx_nombuf", p.rx_nombuf);
         return out;
-    }
-
-    void print_status(double seconds, const CounterTotals& now, const CounterTotals& before) const {
-        auto delta = [&](std::string_view n) { return total(now, n) - total(before, n); };
-        std::printf(
-            "[%6.1fs] rx %" PRIu64 " pps  tx %" PRIu64 " pps | conns %" PRIu64 ": estab %" PRIu64
-            " syn-rcvd %" PRIu64 " close-wait %" PRIu64 " time-wait %" PRIu64
-            " | opened %" PRIu64 " closed %" PRIu64 " | rst out %" PRIu64 " in %" PRIu64
-            " | drops %" PRIu64 "\n",
-            seconds, delta("rx_packets"), delta("tx_packets"), total(now, "tcp.connections"),
-            total(now, "tcp.state.ESTABLISHED"), total(now, "tcp.state.SYN-RECEIVED"),
-            total(now, "tcp.state.CLOSE-WAIT"), total(now, "tcp.state.TIME-WAIT"),
-            total(now, "tcp.opened_passive") + total(now, "tcp.opened_active"),
-            total_with_prefix(now, "tcp.closed."), total_with_prefix(now, "tcp.rst_sent."),
-            total_with_prefix(now, "tcp.rst_received."), total_with_prefix(now, "drop."));
-        std::fflush(stdout);
     }
 };
 
@@ -155,6 +181,10 @@ void Runtime::request_stop() {
     if (impl_->runner) impl_->runner->stop_flag().request();
 }
 
+void Runtime::set_frame_tap(unsigned worker_index, engine::FrameTap* tap) {
+    impl_->workers.at(worker_index)->set_frame_tap(tap);
+}
+
 CounterTotals Runtime::run(const WorkerSetupFn& setup, const IterationFn& each_iteration) {
     Impl& s = *impl_;
     s.runner = std::make_unique<engine::LcoreRunner>(s.eal->worker_lcores());
@@ -190,18 +220,19 @@ CounterTotals Runtime::run(const WorkerSetupFn& setup, const IterationFn& each_i
         std::fflush(stdout);
     }
 
-    CounterTotals before = s.totals();
+    const StatusLine status_line;
+    std::vector<std::uint64_t> now(engine::counter_names().size()), before(now.size());
+    s.sum_boards(before);
     const auto t0 = std::chrono::steady_clock::now();
-    runner.run_until_stopped(
-        [&] {
-            CounterTotals now = s.totals();
-            if (s.options.status_lines) {
-                double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                s.print_status(secs, now, before);
-            }
-            before = std::move(now);
-        },
-        s.options.duration_seconds);
+    std::function<void()> every_second;
+    if (s.options.status_lines)
+        every_second = [&] {
+            s.sum_boards(now);
+            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            status_line.print(secs, now, before);
+            std::swap(now, before);
+        };
+    runner.run_until_stopped(every_second, s.options.duration_seconds);
     runner.wait_all();  // rethrows a worker's exception
     CounterTotals totals = s.totals();
     s.runner.reset();

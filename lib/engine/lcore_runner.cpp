@@ -7,7 +7,6 @@
 #include <csignal>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 #include "engine/config.hpp"
 
@@ -79,6 +78,7 @@ int LcoreRunner::trampoline(void* arg)
         rc = -1;
     }
     r.running_.fetch_sub(1);
+    r.stop_.wake();  // the main lcore notices when the last worker is gone
     return rc;
 }
 
@@ -110,7 +110,9 @@ void LcoreRunner::run_until_stopped(const std::function<void()>& every_second,
                          ? start + std::chrono::duration_cast<clock::duration>(
                                        std::chrono::duration<double>(*duration_seconds))
                          : clock::time_point::max();
-    // 10 ms steps: quick reaction to Ctrl-C, negligible load on the control core.
+    // Sleeps until the next tick, the end, or a wake-up (stop requested, a
+    // worker returned): the main lcore may share a CPU with a worker, and
+    // waking it for nothing would steal that worker's time.
     while (!stop_.requested() && (!launched_ || running_.load() > 0)) {
         const auto now = clock::now();
         if (now >= end) {
@@ -122,7 +124,10 @@ void LcoreRunner::run_until_stopped(const std::function<void()>& every_second,
             next_tick += std::chrono::seconds(1);
             if (next_tick < now) next_tick = now + std::chrono::seconds(1);  // skip missed ticks
         }
-        std::this_thread::sleep_until(std::min({now + std::chrono::milliseconds(10), next_tick, end}));
+        const auto deadline = std::min(next_tick, end);
+        const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
+        const timespec until{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+        sem_clockwait(&stop_.wakeup, CLOCK_MONOTONIC, &until);  // EINTR, ETIMEDOUT: look again
     }
 }
 

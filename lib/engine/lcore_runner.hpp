@@ -2,6 +2,8 @@
 // control (stats once per second, signals, shutdown).
 #pragma once
 
+#include <semaphore.h>
+
 #include <atomic>
 #include <exception>
 #include <functional>
@@ -12,12 +14,25 @@
 namespace synline::engine {
 
 // Polled by every worker once per loop iteration. Own cache line: workers only
-// read it, so it stays shared in their caches until stop is requested.
+// read it, so it stays shared in their caches until stop is requested. The
+// main lcore sleeps on `wakeup` between its once-a-second duties, so it never
+// runs on a worker's CPU for nothing; request() and wake() post it and are
+// async-signal-safe (sem_post).
 struct alignas(64) StopFlag {
     std::atomic<bool> stop{false};
+    sem_t wakeup;
+
+    StopFlag() { sem_init(&wakeup, 0, 0); }
+    ~StopFlag() { sem_destroy(&wakeup); }
+    StopFlag(const StopFlag&) = delete;
+    StopFlag& operator=(const StopFlag&) = delete;
 
     bool requested() const { return stop.load(std::memory_order_relaxed); }
-    void request() { stop.store(true, std::memory_order_relaxed); }
+    void request() {
+        stop.store(true, std::memory_order_relaxed);
+        wake();
+    }
+    void wake() { sem_post(&wakeup); }
 };
 static_assert(std::atomic<bool>::is_always_lock_free, "signal handler stores the flag");
 

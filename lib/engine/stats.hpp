@@ -8,7 +8,9 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "net/drop_reason.hpp"
@@ -29,59 +31,68 @@ struct WorkerCounters {
     void drop(net::Drop d) { ++drops[static_cast<std::size_t>(d)]; }
 };
 
-// Calls f(name, value) for every counter, always in the same order.
+// A counter's name in two parts ("drop." and "eth_truncated"): visiting the
+// counters builds no string, so the worker can publish them without touching
+// the heap. counter_names() joins the parts once.
+struct CounterName {
+    std::string_view prefix;
+    std::string_view suffix;
+};
+
+// Calls f(CounterName, value) for every counter, always in the same order.
 template <class F>
 void visit_counters(const WorkerCounters& w, const tcp::TcpCounters& t, std::size_t connections,
                     F&& f) {
-    f("rx_packets", w.rx_packets);
-    f("rx_bytes", w.rx_bytes);
-    f("tx_packets", w.tx_packets);
-    f("tx_bytes", w.tx_bytes);
-    f("arp_replies_sent", w.arp_replies_sent);
-    f("arp_requests_sent", w.arp_requests_sent);
-    f("icmp_echo_replies", w.icmp_echo_replies);
-    for (std::size_t i = 0; i < net::kDropCount; ++i)
-        f("drop." + std::string(net::to_string(static_cast<net::Drop>(i))), w.drops[i]);
-    f("tcp.segments_in", t.segments_in);
-    f("tcp.segments_out", t.segments_out);
-    f("tcp.retransmits", t.retransmits);
-    f("tcp.challenge_acks", t.challenge_acks);
-    f("tcp.opened_passive", t.connections_opened_passive);
-    f("tcp.opened_active", t.connections_opened_active);
-    f("tcp.connections", connections);
-    const tcp::HandshakeCounters& hs = t.handshake;
-    f("tcp.handshake.syns_received", hs.syns_received);
-    f("tcp.handshake.synacks_from_queue", hs.synacks_from_queue);
-    f("tcp.handshake.synacks_from_cookie", hs.synacks_from_cookie);
-    f("tcp.handshake.cookies_validated", hs.cookies_validated);
-    f("tcp.handshake.cookies_stale", hs.cookies_stale);
-    f("tcp.handshake.cookies_bad_hash", hs.cookies_bad_hash);
-    f("tcp.handshake.syn_queue_overflows", hs.syn_queue_overflows);
-    f("tcp.handshake.accept_queue_overflows", hs.accept_queue_overflows);
-    f("tcp.handshake.syn_queue", static_cast<std::uint64_t>(hs.syn_queue));
-    f("tcp.handshake.accept_queue", static_cast<std::uint64_t>(hs.accept_queue));
-    auto each = [&](const char* prefix, const auto& arr, auto enum_tag) {
+    auto one = [&](std::string_view name, std::uint64_t v) { f(CounterName{name, {}}, v); };
+    auto each = [&](std::string_view prefix, const auto& arr, auto enum_tag) {
         using E = decltype(enum_tag);
         for (std::size_t i = 0; i < arr.size(); ++i)
-            f(prefix + std::string(tcp::to_string(static_cast<E>(i))), arr[i]);
+            f(CounterName{prefix, to_string(static_cast<E>(i))}, static_cast<std::uint64_t>(arr[i]));
     };
+    one("rx_packets", w.rx_packets);
+    one("rx_bytes", w.rx_bytes);
+    one("tx_packets", w.tx_packets);
+    one("tx_bytes", w.tx_bytes);
+    one("arp_replies_sent", w.arp_replies_sent);
+    one("arp_requests_sent", w.arp_requests_sent);
+    one("icmp_echo_replies", w.icmp_echo_replies);
+    each("drop.", w.drops, net::Drop{});
+    one("tcp.segments_in", t.segments_in);
+    one("tcp.segments_out", t.segments_out);
+    one("tcp.retransmits", t.retransmits);
+    one("tcp.challenge_acks", t.challenge_acks);
+    one("tcp.opened_passive", t.connections_opened_passive);
+    one("tcp.opened_active", t.connections_opened_active);
+    one("tcp.connections", connections);
+    const tcp::HandshakeCounters& hs = t.handshake;
+    one("tcp.handshake.syns_received", hs.syns_received);
+    one("tcp.handshake.synacks_from_queue", hs.synacks_from_queue);
+    one("tcp.handshake.synacks_from_cookie", hs.synacks_from_cookie);
+    one("tcp.handshake.cookies_validated", hs.cookies_validated);
+    one("tcp.handshake.cookies_stale", hs.cookies_stale);
+    one("tcp.handshake.cookies_bad_hash", hs.cookies_bad_hash);
+    one("tcp.handshake.syn_queue_overflows", hs.syn_queue_overflows);
+    one("tcp.handshake.accept_queue_overflows", hs.accept_queue_overflows);
+    one("tcp.handshake.syn_queue", static_cast<std::uint64_t>(hs.syn_queue));
+    one("tcp.handshake.accept_queue", static_cast<std::uint64_t>(hs.accept_queue));
     each("tcp.rst_sent.", t.rst_sent, tcp::RstSent{});
     each("tcp.rst_received.", t.rst_received, tcp::RstReceived{});
     each("tcp.closed.", t.closed, tcp::CloseReason{});
     each("tcp.dropped.", t.dropped, tcp::SegmentDrop{});
-    for (std::size_t i = 0; i < t.in_state.size(); ++i)
-        f("tcp.state." + std::string(tcp::to_string(static_cast<tcp::State>(i))),
-          static_cast<std::uint64_t>(t.in_state[i]));
+    each("tcp.state.", t.in_state, tcp::State{});
 }
 
-std::vector<std::string> counter_names();
+// Every counter's full name, in visiting order; built on the first call.
+const std::vector<std::string>& counter_names();
 
-// Single writer (a worker), any number of readers.
+// Single writer (a worker), any number of readers. Values are stored by
+// position in counter_names().
 class StatsBoard {
 public:
     StatsBoard() : values_(std::make_unique<std::atomic<std::uint64_t>[]>(counter_names().size())) {}
     void publish(const WorkerCounters& w, const tcp::TcpCounters& t, std::size_t connections);
-    std::vector<std::uint64_t> read() const;
+    // Adds this board's values to sums (one per counter name); allocates nothing.
+    void add_to(std::span<std::uint64_t> sums) const;
 
 private:
     std::unique_ptr<std::atomic<std::uint64_t>[]> values_;

@@ -80,7 +80,12 @@ void Worker::drain() {
 unsigned Worker::poll_once() {
     std::array<rte_mbuf*, kBurst> rx;
     const std::uint16_t n = rte_eth_rx_burst(setup_.port_id, setup_.queue_id, rx.data(), kBurst);
-    process({rx.data(), n});
+    if (!tap_) {
+        process({rx.data(), n});
+        return n;
+    }
+    process({rx.data(), tap_->on_receive({rx.data(), n})});
+    tap_->on_poll(WorkerQueue{setup_.port_id, setup_.queue_id, setup_.pool, &setup_.iface});
     return n;
 }
 

@@ -14,6 +14,7 @@
 #include "engine/lcore_runner.hpp"
 #include "engine/stats.hpp"
 #include "engine/tsc_clock.hpp"
+#include "engine/worker_io.hpp"
 #include "tcp/segment_sink.hpp"
 #include "tcp/siphash.hpp"
 #include "tcp/stack.hpp"
@@ -50,10 +51,15 @@ public:
     void run(const StopFlag& stop, const std::function<void(tcp::Stack&)>& each_iteration = {});
     // One loop iteration: returns the number of frames received.
     unsigned poll_once();
+    // Raw frame access for tools (engine/worker_io.hpp); set before run(),
+    // on the worker's lcore. nullptr: every frame goes to the stack.
+    void set_frame_tap(FrameTap* tap) { tap_ = tap; }
     // Takes frames through the whole receive path as if they had just been
     // received (ownership passes to the worker), runs due timers and flushes
-    // the replies to the port. poll_once() uses it; benchmarks feed it directly.
-    void process(std::span<rte_mbuf* const> frames);
+    // the replies to the port. poll_once() uses it; benchmarks feed it directly
+    // and measure it as a whole, so it stays a function of its own (one call
+    // per burst) even where link-time optimisation would inline it.
+    [[gnu::noinline]] void process(std::span<rte_mbuf* const> frames);
 
     tcp::Stack& stack() { return *stack_; }
     const StatsBoard& board() const { return board_; }
@@ -85,6 +91,7 @@ private:
     std::array<rte_mbuf*, kBurst> tx_{};
     std::uint16_t tx_count_ = 0;
     std::uint16_t ip_id_ = 0;
+    FrameTap* tap_ = nullptr;
     // While a received frame is processed, replies to its sender reuse its
     // source MAC: no ARP lookup on the request/response path.
     struct Parked {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/config.hpp"
+#include "engine/worker_io.hpp"
 #include "net/ipv4_addr.hpp"
 #include "tcp/connection.hpp"
 #include "tcp/stack.hpp"
@@ -53,6 +54,9 @@ public:
     CounterTotals run(const WorkerSetupFn& setup, const IterationFn& each_iteration = {});
     // Asks every worker to stop (callable from any thread, e.g. from a callback).
     void request_stop();
+    // Gives a tool raw frames on one worker's queue (engine/worker_io.hpp).
+    // Call it from run()'s `setup`, for that worker, before it polls.
+    void set_frame_tap(unsigned worker_index, engine::FrameTap* tap);
 
     unsigned worker_count() const;
     // Listener settings from the [tcp] section (backlogs, SYN cookies, overflow policy).
