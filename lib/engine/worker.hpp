@@ -67,6 +67,7 @@ public:
 
 private:
     void drain();  // after a stop request: poll until the link is quiet
+    void prefetch_flow_of(const rte_mbuf* m);
     void handle_frame(rte_mbuf* m, tcp::Instant now);
     void handle_arp(rte_mbuf* m, std::span<const std::uint8_t> body, tcp::Instant now);
     void handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::Instant now);

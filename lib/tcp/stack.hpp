@@ -33,6 +33,12 @@ public:
     // A validated segment for one of our addresses. `src`/`dst` are the IPv4
     // source and destination of the packet that carried it.
     void input(net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpSegmentView& seg, Instant now);
+    // A hint that a segment from `src` to `dst` will arrive next: its flow
+    // table slot starts loading. Harmless when wrong.
+    void prefetch_flow(net::Ipv4Addr src, net::Ipv4Addr dst, std::uint16_t src_port,
+                       std::uint16_t dst_port) const {
+        table_.prefetch({dst, src, dst_port, src_port});
+    }
     // Runs the timers that are due.
     void advance(Instant now);
 
