@@ -666,7 +666,7 @@ row "rps at half load, latency p99, us (lower is better)" "$(v SYN_rps_half_P99)
 row "rps at half load, latency p99.9, us (lower is better)" "$(v SYN_rps_half_P99_9)" n/a \
     "max $(fmt_num "$(v SYN_rps_half_MAX)") us; generator loop stalls over 100 us: $(v SYN_rps_half_STALLS) (its CPU taken by another task)"
 row "cps latency p50, us (lower is better)" "$(v SYN_cps_P50)" "$(v LIN_cps_P50)" "connect to full response"
-micro_row syn "micro: SYN -> SYN-ACK (cookie), one core" "synline-bench-syn, net_null frees the replies (counted)"
+micro_row syn "micro: SYN -> SYN-ACK (cookie), one core" "synline-bench-syn: ring port (TX comes back as the next RX), AES-128 cookies, 65,536 connection slots"
 micro_row conn "micro: whole short HTTP connection, one core" "SYN, ACK+request, response, FIN, FIN+ACK, ACK: 3 frames in, 4 out"
 micro_row keepalive "micro: keep-alive request -> response, one core" "256 established connections, 1 frame in, 1 out"
 micro_row bulk "micro: 1448-byte data segments to discard, one core" "4 connections, 32 in-order segments per burst, ACKs back"
