@@ -155,9 +155,8 @@ void SynFlood::resolve(const engine::WorkerQueue& queue, std::uint64_t now) {
     rte_mbuf* m = rte_pktmbuf_alloc(queue.pool);
     if (!m) return;
     auto* p = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, net::kEthernetHeaderLen + net::kArpLen));
-    net::write_ethernet(p, net::MacAddr::broadcast(), queue.iface->mac, net::EtherType::arp);
-    net::ArpRepr{net::ArpOp::request, queue.iface->mac, queue.iface->ip, net::MacAddr{}, *hop}.emit(
-        p + net::kEthernetHeaderLen);
+    net::ArpRepr{net::ArpOp::request, queue.iface->mac, queue.iface->ip, net::MacAddr{}, *hop}.emit_frame(
+        p, net::MacAddr::broadcast());
     if (rte_eth_tx_burst(queue.port_id, queue.queue_id, &m, 1) == 0) rte_pktmbuf_free(m);
 }
 

@@ -19,11 +19,6 @@ constexpr std::uint16_t kLinuxSynWindow = 64240;  // 44 * 1460: what Linux offer
 constexpr std::uint8_t kLinuxWindowScale = 7;
 constexpr std::uint32_t kTsval = 0x5eed0001;      // any value: the server only echoes it
 
-std::uint32_t fold(std::uint32_t sum) {
-    sum = (sum & 0xffff) + (sum >> 16);
-    return (sum & 0xffff) + (sum >> 16);
-}
-
 }  // namespace
 
 SynTemplate::SynTemplate(const net::MacAddr& dst_mac, const net::MacAddr& src_mac, net::Ipv4Addr dst,
@@ -52,11 +47,11 @@ void SynTemplate::write(std::uint8_t* out, net::Ipv4Addr src, std::uint16_t src_
     // treats as m' alone: the new words are simply added.
     const std::uint32_t src_words = (src.value >> 16) + (src.value & 0xffff);
     net::store_be32(out + kIp + 12, src.value);
-    net::store_be16(out + kIp + 10, static_cast<std::uint16_t>(~fold(ip_sum_ + src_words)));
+    net::store_be16(out + kIp + 10, net::checksum_finish(ip_sum_ + src_words));
     net::store_be16(out + kTcp, src_port);
     net::store_be32(out + kTcp + 4, isn);
     const std::uint32_t tcp_sum = tcp_sum_ + src_words + src_port + (isn >> 16) + (isn & 0xffff);
-    net::store_be16(out + kTcp + net::kTcpChecksumOffset, static_cast<std::uint16_t>(~fold(tcp_sum)));
+    net::store_be16(out + kTcp + net::kTcpChecksumOffset, net::checksum_finish(tcp_sum));
 }
 
 }  // namespace synline::gen

@@ -170,11 +170,8 @@ void Worker::handle_arp(rte_mbuf* m, std::span<const std::uint8_t> body, tcp::In
         return;
     }
     // Answer in place: the request's mbuf becomes the reply.
-    auto* p = rte_pktmbuf_mtod(m, std::uint8_t*);
-    net::write_ethernet(p, arp->sender_mac, setup_.iface.mac, net::EtherType::arp);
-    net::ArpRepr reply{net::ArpOp::reply, setup_.iface.mac, setup_.iface.ip, arp->sender_mac,
-                       arp->sender_ip};
-    reply.emit(p + net::kEthernetHeaderLen);
+    net::ArpRepr{net::ArpOp::reply, setup_.iface.mac, setup_.iface.ip, arp->sender_mac, arp->sender_ip}
+        .emit_frame(rte_pktmbuf_mtod(m, std::uint8_t*), arp->sender_mac);
     m->data_len = m->pkt_len = net::kEthernetHeaderLen + net::kArpLen;
     ++counters_.arp_replies_sent;
     queue_tx(m);
@@ -285,9 +282,7 @@ void Worker::send_arp(net::ArpOp op, const net::MacAddr& dst_mac, net::Ipv4Addr 
     }
     auto* p = reinterpret_cast<std::uint8_t*>(
         rte_pktmbuf_append(m, net::kEthernetHeaderLen + net::kArpLen));
-    net::write_ethernet(p, dst_mac, setup_.iface.mac, net::EtherType::arp);
-    net::ArpRepr{op, setup_.iface.mac, setup_.iface.ip, target_mac, target_ip}.emit(
-        p + net::kEthernetHeaderLen);
+    net::ArpRepr{op, setup_.iface.mac, setup_.iface.ip, target_mac, target_ip}.emit_frame(p, dst_mac);
     if (op == net::ArpOp::request) ++counters_.arp_requests_sent;
     queue_tx(m);
 }

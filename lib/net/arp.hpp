@@ -6,6 +6,7 @@
 #include <span>
 
 #include "net/drop_reason.hpp"
+#include "net/ethernet.hpp"
 #include "net/ipv4_addr.hpp"
 
 namespace synline::net {
@@ -24,6 +25,12 @@ struct ArpRepr {
     // Parses an ARP body (after the Ethernet header). On failure sets `why`.
     static std::optional<ArpRepr> parse(std::span<const std::uint8_t> body, Drop& why);
     void emit(std::uint8_t* out) const;  // writes kArpLen bytes
+    // The whole frame, from the sender's MAC to `eth_dst` (broadcast for a
+    // request): kEthernetHeaderLen + kArpLen bytes.
+    void emit_frame(std::uint8_t* out, const MacAddr& eth_dst) const {
+        write_ethernet(out, eth_dst, sender_mac, EtherType::arp);
+        emit(out + kEthernetHeaderLen);
+    }
 };
 
 }  // namespace synline::net

@@ -1,10 +1,22 @@
-// What the benchmark programs share: machine facts for their reports, the
-// median of runs, and the client frames they feed a worker (built by the
-// same writer the stack itself uses).
+// What the benchmark programs share: callgrind's client requests (no-ops
+// without valgrind's header), number parsing for their options, machine facts
+// for their reports, the median of runs, and the client frames they feed a
+// worker (built by the same writer the stack itself uses).
 #pragma once
 
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_STOP_INSTRUMENTATION
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
+#include <optional>
 #include <ctime>
 #include <fstream>
 #include <span>
@@ -15,6 +27,15 @@
 #include "tcp/segment_writer.hpp"
 
 namespace synline::bench {
+
+// The whole of `s` as a decimal unsigned number; nullopt otherwise.
+inline std::optional<std::uint64_t> parse_u64(const char* s) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0') return std::nullopt;
+    return v;
+}
 
 inline std::string cpu_model() {
     std::ifstream f("/proc/cpuinfo");

@@ -35,17 +35,8 @@
 #include <rte_mbuf.h>
 #include <unistd.h>
 
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#else
-#define CALLGRIND_START_INSTRUMENTATION
-#define CALLGRIND_STOP_INSTRUMENTATION
-#define RUNNING_ON_VALGRIND 0
-#endif
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -390,11 +381,9 @@ struct Options {
 }
 
 std::uint64_t parse_u64(const char* s, const std::string& what) {
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0') usage("bad number for " + what);
-    return v;
+    const auto v = bench::parse_u64(s);
+    if (!v) usage("bad number for " + what);
+    return *v;
 }
 
 Options parse_options(int argc, char** argv) {

@@ -40,14 +40,6 @@
 #include <rte_mbuf.h>
 #include <unistd.h>
 
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#else
-#define CALLGRIND_START_INSTRUMENTATION
-#define CALLGRIND_STOP_INSTRUMENTATION
-#define RUNNING_ON_VALGRIND 0
-#endif
-
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -114,11 +106,9 @@ struct Options {
 }
 
 std::uint64_t parse_u64(const char* s, const char* what) {
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0') usage((std::string("bad number for ") + what).c_str());
-    return v;
+    const auto v = bench::parse_u64(s);
+    if (!v) usage((std::string("bad number for ") + what).c_str());
+    return *v;
 }
 
 Options parse_options(int argc, char** argv) {

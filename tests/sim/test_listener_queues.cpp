@@ -59,6 +59,31 @@ tcp::ListenOptions pull_options(PullHandler& p, std::uint32_t syn_backlog, std::
     return o;
 }
 
+// After one handshake completed in pull mode: one connection waits for
+// accept(), none is half-open, and the counters agree with listener_stats().
+void check_one_waiting_for_accept(const tcp::Stack& srv) {
+    REQUIRE(srv.listener_stats(kPort).has_value());
+    CHECK(srv.listener_stats(kPort)->accept_queue == 1);
+    CHECK(srv.listener_stats(kPort)->syn_queue == 0);
+    CHECK(srv.counters().handshake.accept_queue == 1);
+    CHECK(srv.counters().handshake.syn_queue == 0);
+    CHECK(srv.counters().connections_opened_passive == 1);
+    CHECK(srv.connection_count() == 1);
+}
+
+// accept() hands over the one waiting connection, established, for the
+// client's tuple; then the accept queue is empty.
+tcp::Connection& accept_the_one(tcp::Stack& srv, const net::FourTuple& client_tuple) {
+    tcp::Connection* c = srv.accept(kPort);
+    REQUIRE(c != nullptr);
+    CHECK(c->state() == State::established);
+    CHECK(c->tuple() == peer_view(client_tuple));
+    CHECK(srv.accept(kPort) == nullptr);  // only one was waiting
+    CHECK(srv.listener_stats(kPort)->accept_queue == 0);
+    CHECK(srv.counters().handshake.accept_queue == 0);
+    return *c;
+}
+
 template <class Array, class Enum>
 std::uint64_t at(const Array& a, Enum e) {
     return a[static_cast<std::size_t>(e)];
@@ -149,26 +174,12 @@ TEST_CASE("S09 pull mode: the handshake completes in the stack, the connection w
         "server>client [S.] seq=0 ack=1 len=0",
         "client>server [.] seq=1 ack=1 len=0",
     });
-    const auto& srv = t.net.stack(t.s);
-    REQUIRE(srv.listener_stats(kPort).has_value());
-    CHECK(srv.listener_stats(kPort)->accept_queue == 1);
-    CHECK(srv.listener_stats(kPort)->syn_queue == 0);
-    CHECK(srv.counters().handshake.accept_queue == 1);
-    CHECK(srv.counters().handshake.syn_queue == 0);
-    CHECK(srv.counters().connections_opened_passive == 1);
-    CHECK(srv.connection_count() == 1);
+    check_one_waiting_for_accept(t.net.stack(t.s));
     REQUIRE(pull.calls.size() == 1);
     CHECK(pull.calls[0] == std::pair{t.net.start() + 3ms, kPort});  // when the final ACK arrived
     CHECK(t.server.conns().empty());  // no on_established in pull mode
 
-    tcp::Connection* c = t.net.stack(t.s).accept(kPort);
-    REQUIRE(c != nullptr);
-    CHECK(c->state() == State::established);
-    CHECK(c->tuple() == peer_view(a->tuple));
-    CHECK(t.net.stack(t.s).accept(kPort) == nullptr);
-    CHECK(srv.listener_stats(kPort)->accept_queue == 0);
-    CHECK(srv.counters().handshake.accept_queue == 0);
-    AppConn& s = t.server.adopt(*c);
+    AppConn& s = t.server.adopt(accept_the_one(t.net.stack(t.s), a->tuple));
     t.server.echo = true;
     const auto request = pseudo_random_bytes(9, 300);
     t.client.send(*a, request);
@@ -211,15 +222,8 @@ TEST_CASE("S09 pull mode: data sent before accept() waits in the connection's re
         "client>server [P.] seq=1 ack=1 len=300",
         "server>client [.] seq=1 ack=301 len=0",
     });
-    const auto& srv = t.net.stack(t.s);
-    REQUIRE(srv.listener_stats(kPort).has_value());
-    CHECK(srv.listener_stats(kPort)->accept_queue == 1);
-    CHECK(srv.listener_stats(kPort)->syn_queue == 0);
-    CHECK(srv.counters().handshake.accept_queue == 1);
-    CHECK(srv.counters().handshake.syn_queue == 0);
-    CHECK(srv.counters().handshake.synacks_from_queue == 1);
-    CHECK(srv.counters().connections_opened_passive == 1);
-    CHECK(srv.connection_count() == 1);
+    check_one_waiting_for_accept(t.net.stack(t.s));
+    CHECK(t.net.stack(t.s).counters().handshake.synacks_from_queue == 1);
     REQUIRE(pull.calls.size() == 1);
     CHECK(pull.calls[0].second == kPort);
     CHECK(pull.calls[0].first == t.net.start() + 3ms);  // when the final ACK arrived
@@ -230,16 +234,10 @@ TEST_CASE("S09 pull mode: data sent before accept() waits in the connection's re
     CHECK(t.server.conns().empty());
 
     // The application accepts at 500 ms.
-    tcp::Connection* c = t.net.stack(t.s).accept(kPort);
-    REQUIRE(c != nullptr);
-    CHECK(c->state() == State::established);
-    CHECK(c->tuple() == peer_view(a->tuple));
-    CHECK(t.net.stack(t.s).accept(kPort) == nullptr);  // only one was waiting
-    CHECK(srv.listener_stats(kPort)->accept_queue == 0);
-    CHECK(srv.counters().handshake.accept_queue == 0);
-    auto pieces = c->received();
+    tcp::Connection& c = accept_the_one(t.net.stack(t.s), a->tuple);
+    auto pieces = c.received();
     CHECK(pieces.first.size() + pieces.second.size() == request.size());
-    AppConn& s = t.server.adopt(*c);
+    AppConn& s = t.server.adopt(c);
     CHECK(t.server.drain(s) == request.size());
     CHECK(s.received == request);
 
