@@ -32,12 +32,29 @@ net::ChecksumVerdict verdict(std::uint64_t flags, std::uint64_t mask, std::uint6
     return net::ChecksumVerdict::unknown;
 }
 
-// Addresses that can never be a TCP peer (RFC 9293 3.10.7.2 / RFC 1122 4.2.3.10).
-bool bad_tcp_peer(net::Ipv4Addr a) {
-    return a.value == 0xffffffff || (a.value >> 28) == 0xe || a.value == 0;
+}  // namespace
+
+bool Worker::exclusively_ours(const rte_mbuf* m) { return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1; }
+
+net::ChecksumVerdict Worker::rx_ip_checksum(const rte_mbuf* m) const {
+    if (!setup_.rx_checksum_offload) return net::ChecksumVerdict::unknown;
+    return verdict(m->ol_flags, RTE_MBUF_F_RX_IP_CKSUM_MASK, RTE_MBUF_F_RX_IP_CKSUM_GOOD,
+                   RTE_MBUF_F_RX_IP_CKSUM_BAD);
 }
 
-}  // namespace
+net::ChecksumVerdict Worker::rx_l4_checksum(const rte_mbuf* m) const {
+    if (!setup_.rx_checksum_offload) return net::ChecksumVerdict::unknown;
+    return verdict(m->ol_flags, RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+                   RTE_MBUF_F_RX_L4_CKSUM_BAD);
+}
+
+tcp::ChecksumFill Worker::tx_checksum_fill(rte_mbuf* m) const {
+    if (!setup_.tx_checksum_offload) return tcp::ChecksumFill::software;
+    m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
+    m->l2_len = net::kEthernetHeaderLen;
+    m->l3_len = net::kIpv4MinHeaderLen;
+    return tcp::ChecksumFill::offload;
+}
 
 Worker::Worker(const WorkerSetup& setup)
     : setup_(setup),
@@ -146,7 +163,7 @@ void Worker::handle_frame(rte_mbuf* m, tcp::Instant now) {
             handle_arp(m, frame.subspan(net::kEthernetHeaderLen), now);
             return;
         case static_cast<std::uint16_t>(net::EtherType::ipv4):
-            handle_ipv4(m, frame, now);
+            if (!answer_syn_in_place(m, now)) handle_ipv4(m, frame, now);
             return;
         default:
             counters_.drop(net::Drop::eth_unknown_type);
@@ -178,14 +195,8 @@ void Worker::handle_arp(rte_mbuf* m, std::span<const std::uint8_t> body, tcp::In
 }
 
 void Worker::handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::Instant now) {
-    const bool offload = setup_.rx_checksum_offload;
     net::Drop why{};
-    auto ip = net::parse_ipv4(
-        frame.subspan(net::kEthernetHeaderLen),
-        offload ? verdict(m->ol_flags, RTE_MBUF_F_RX_IP_CKSUM_MASK, RTE_MBUF_F_RX_IP_CKSUM_GOOD,
-                          RTE_MBUF_F_RX_IP_CKSUM_BAD)
-                : net::ChecksumVerdict::unknown,
-        why);
+    auto ip = net::parse_ipv4(frame.subspan(net::kEthernetHeaderLen), rx_ip_checksum(m), why);
     if (!ip) {
         counters_.drop(why);
         rte_pktmbuf_free(m);
@@ -213,13 +224,7 @@ void Worker::handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::
         rte_pktmbuf_free(m);
         return;
     }
-    net::ChecksumVerdict l4 =
-        offload ? verdict(m->ol_flags, RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_GOOD,
-                          RTE_MBUF_F_RX_L4_CKSUM_BAD)
-                : net::ChecksumVerdict::unknown;
-    if (l4 == net::ChecksumVerdict::bad ||
-        (l4 == net::ChecksumVerdict::unknown &&
-         !net::verify_tcp_checksum(ip->src, ip->dst, ip->payload))) {
+    if (!tcp_checksum_ok(m, ip->src, ip->dst, ip->payload)) {
         counters_.drop(net::Drop::tcp_bad_checksum);
         rte_pktmbuf_free(m);
         return;
@@ -230,21 +235,32 @@ void Worker::handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::
         rte_pktmbuf_free(m);
         return;
     }
-    if (bad_tcp_peer(ip->src)) {
+    if (net::bad_tcp_peer(ip->src)) {
         counters_.drop(net::Drop::tcp_bad_address);
         rte_pktmbuf_free(m);
         return;
     }
-    current_peer_ip_ = ip->src;
-    current_peer_mac_ = net::EthernetView(frame).src();
+    deliver_tcp(m, ip->src, ip->dst, *seg, now);
+}
+
+bool Worker::tcp_checksum_ok(const rte_mbuf* m, net::Ipv4Addr src, net::Ipv4Addr dst,
+                             std::span<const std::uint8_t> segment) const {
+    const net::ChecksumVerdict nic = rx_l4_checksum(m);
+    if (nic != net::ChecksumVerdict::unknown) return nic == net::ChecksumVerdict::good;
+    return net::verify_tcp_checksum(src, dst, segment);
+}
+
+void Worker::deliver_tcp(rte_mbuf* m, net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpSegmentView& seg,
+                         tcp::Instant now) {
+    current_peer_ip_ = src;
+    current_peer_mac_ = net::EthernetView({rte_pktmbuf_mtod(m, const std::uint8_t*), m->data_len}).src();
     have_current_peer_ = true;
     // A segment without payload is not read again once the stack has parsed
     // it, so its mbuf can carry the first reply (SYN-ACK, RST, ACK): no
     // allocation, and the cache lines are already ours.
-    rte_mbuf* const reusable =
-        seg->payload.empty() && RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 ? m : nullptr;
+    rte_mbuf* const reusable = seg.payload.empty() && exclusively_ours(m) ? m : nullptr;
     reply_buffer_ = reusable;
-    stack_->input(ip->src, ip->dst, *seg, now);  // payload is read in place, zero copy
+    stack_->input(src, dst, seg, now);  // payload is read in place, zero copy
     const bool reused = reusable && !reply_buffer_;
     reply_buffer_ = nullptr;
     have_current_peer_ = false;
@@ -350,14 +366,7 @@ void Worker::send(const tcp::OutSegment& seg) {
     // room, so it is written in place and its length set once.
     auto* p = rte_pktmbuf_mtod(m, std::uint8_t*);
     net::write_ethernet(p, mac.value_or(net::MacAddr{}), setup_.iface.mac, net::EtherType::ipv4);
-    if (setup_.tx_checksum_offload) {
-        m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
-        m->l2_len = net::kEthernetHeaderLen;
-        m->l3_len = net::kIpv4MinHeaderLen;
-    }
-    const std::size_t ip_len =
-        tcp::write_ipv4_tcp(p + net::kEthernetHeaderLen, seg, ip_id_++,
-                            setup_.tx_checksum_offload ? tcp::ChecksumFill::offload : tcp::ChecksumFill::software);
+    const std::size_t ip_len = tcp::write_ipv4_tcp(p + net::kEthernetHeaderLen, seg, ip_id_++, tx_checksum_fill(m));
     m->data_len = static_cast<std::uint16_t>(net::kEthernetHeaderLen + ip_len);
     m->pkt_len = m->data_len;
     if (mac) queue_tx(m);

@@ -15,7 +15,9 @@
 #include "engine/stats.hpp"
 #include "engine/tsc_clock.hpp"
 #include "engine/worker_io.hpp"
+#include "net/ipv4.hpp"
 #include "tcp/segment_sink.hpp"
+#include "tcp/segment_writer.hpp"
 #include "tcp/siphash.hpp"
 #include "tcp/stack.hpp"
 
@@ -71,6 +73,23 @@ private:
     void handle_frame(rte_mbuf* m, tcp::Instant now);
     void handle_arp(rte_mbuf* m, std::span<const std::uint8_t> body, tcp::Instant now);
     void handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::Instant now);
+    // The SYN fast lane (worker_syn_lane.cpp): true when it took the frame, a
+    // valid bare SYN for us, and either wrote the stack's cookie SYN-ACK over
+    // it or handed it to the stack; false, having changed nothing, otherwise.
+    bool answer_syn_in_place(rte_mbuf* m, tcp::Instant now);
+    bool tcp_checksum_ok(const rte_mbuf* m, net::Ipv4Addr src, net::Ipv4Addr dst,
+                         std::span<const std::uint8_t> segment) const;
+    // Hands a validated segment to the stack, with the frame's sender as the
+    // link-layer peer of the replies and its mbuf free for the first of them.
+    void deliver_tcp(rte_mbuf* m, net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpSegmentView& seg,
+                     tcp::Instant now);
+    // A direct mbuf no one else references: its bytes may be rewritten.
+    static bool exclusively_ours(const rte_mbuf* m);
+    // The NIC's checksum verdicts when rx offload is on, else unknown.
+    net::ChecksumVerdict rx_ip_checksum(const rte_mbuf* m) const;
+    net::ChecksumVerdict rx_l4_checksum(const rte_mbuf* m) const;
+    // Marks `m` for tx checksum offload when the port has it.
+    tcp::ChecksumFill tx_checksum_fill(rte_mbuf* m) const;
     void reply_echo(rte_mbuf* m, std::span<std::uint8_t> frame, std::size_t ip_header_len);
     void send_arp(net::ArpOp op, const net::MacAddr& dst_mac, net::Ipv4Addr target_ip,
                   const net::MacAddr& target_mac);
@@ -93,8 +112,6 @@ private:
     std::uint16_t tx_count_ = 0;
     std::uint16_t ip_id_ = 0;
     FrameTap* tap_ = nullptr;
-    // While a received frame is processed, replies to its sender reuse its
-    // source MAC: no ARP lookup on the request/response path.
     struct Parked {
         rte_mbuf* frame;
         net::Ipv4Addr next_hop;
@@ -103,6 +120,8 @@ private:
     static constexpr std::size_t kMaxParked = 64;
     std::array<Parked, kMaxParked> parked_{};
     std::size_t parked_count_ = 0;
+    // While a received frame is processed, replies to its sender reuse its
+    // source MAC: no ARP lookup on the request/response path.
     net::Ipv4Addr current_peer_ip_;
     net::MacAddr current_peer_mac_;
     bool have_current_peer_ = false;

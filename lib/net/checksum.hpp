@@ -60,9 +60,17 @@ inline std::uint64_t add_words(std::uint64_t acc, const std::uint8_t* p, std::si
 
 }  // namespace checksum_detail
 
+// A one's-complement sum kept in 64 bits folded to 32 (same value modulo
+// 0xffff): the high half of acc + rotl(acc, 32) is hi + lo with the carry out
+// of the low half already added back.
+inline std::uint32_t checksum_fold64(std::uint64_t acc) {
+    return static_cast<std::uint32_t>((acc + std::rotl(acc, 32)) >> 32);
+}
+
 // Adds the bytes, read as big-endian 16-bit words, to a running sum. Inline:
 // headers of constant length (IPv4's 20 bytes) then compile to a few adds.
-inline std::uint32_t checksum_accumulate(std::uint32_t sum, std::span<const std::uint8_t> bytes) {
+[[gnu::always_inline]] inline std::uint32_t checksum_accumulate(std::uint32_t sum,
+                                                              std::span<const std::uint8_t> bytes) {
     // The one's-complement sum does not depend on byte order (RFC 1071 2(B)):
     // add native 64-bit words with end-around carry, fold to 32 bits, and swap
     // the two 16-bit lanes into network order once at the end.
@@ -93,10 +101,7 @@ inline std::uint32_t checksum_accumulate(std::uint32_t sum, std::span<const std:
         if (n & 1) tail |= std::uint64_t{*p} << at;
         acc = checksum_detail::add_carry(acc, tail);
     }
-    // 64 -> 32 bits: the high half of acc + rotl(acc, 32) is hi + lo with the
-    // carry out of the low half already added back.
-    const auto folded = static_cast<std::uint32_t>((acc + std::rotl(acc, 32)) >> 32);
-    const std::uint64_t total = std::uint64_t{sum} + __builtin_bswap32(folded);
+    const std::uint64_t total = std::uint64_t{sum} + __builtin_bswap32(checksum_fold64(acc));
     return static_cast<std::uint32_t>((total & 0xffffffff) + (total >> 32));
 }
 
@@ -108,7 +113,10 @@ inline std::uint16_t checksum_finish(std::uint32_t sum) {
 }
 
 // Sum of the IPv4 pseudo-header that TCP and UDP checksums cover (RFC 9293 3.1).
-std::uint32_t pseudo_header_sum(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol,
-                                std::uint16_t l4_length);
+inline std::uint32_t pseudo_header_sum(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol,
+                                       std::uint16_t l4_length) {
+    return (src.value >> 16) + (src.value & 0xffff) + (dst.value >> 16) + (dst.value & 0xffff) + protocol +
+           l4_length;
+}
 
 }  // namespace synline::net

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "net/byte_order.hpp"
@@ -28,7 +29,7 @@ public:
 private:
     MacAddr mac_at(std::size_t off) const {
         MacAddr m;
-        for (std::size_t i = 0; i < 6; ++i) m.bytes[i] = p_[off + i];
+        std::memcpy(m.bytes.data(), p_ + off, 6);
         return m;
     }
     const std::uint8_t* p_;
@@ -36,10 +37,8 @@ private:
 
 inline void write_ethernet(std::uint8_t* out, const MacAddr& dst, const MacAddr& src,
                            EtherType type) {
-    for (std::size_t i = 0; i < 6; ++i) {
-        out[i] = dst.bytes[i];
-        out[6 + i] = src.bytes[i];
-    }
+    std::memcpy(out, dst.bytes.data(), 6);
+    std::memcpy(out + 6, src.bytes.data(), 6);
     store_be16(out + 12, static_cast<std::uint16_t>(type));
 }
 

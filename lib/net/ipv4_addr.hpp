@@ -17,6 +17,12 @@ struct Ipv4Addr {
     std::string to_string() const;
 };
 
+// Addresses that can never be a TCP peer (RFC 9293 3.10.7.2, RFC 1122
+// 4.2.3.10): the limited broadcast, multicast and 0.0.0.0.
+inline bool bad_tcp_peer(Ipv4Addr a) {
+    return a.value == 0xffffffff || (a.value >> 28) == 0xe || a.value == 0;
+}
+
 struct MacAddr {
     std::array<std::uint8_t, 6> bytes{};
 

@@ -8,47 +8,14 @@
 
 namespace synline::net {
 
-namespace {
-
-enum OptionKind : std::uint8_t {
-    kEnd = 0,
-    kNop = 1,
-    kMss = 2,
-    kWindowScale = 3,
-    kSackPermitted = 4,
-    kSack = 5,
-    kTimestamps = 8,
-};
-
-// Returns false when an option's length field is malformed: shorter than 2 or
-// running past the header. A known option with an unexpected length is ignored,
-// as other stacks do, rather than failing the whole segment.
-// The two layouts Linux sends almost always, recognised whole: the SYN's
-// MSS, SACK-permitted+TS, NOP+WS (20 bytes) and a data segment's NOP NOP TS.
-bool parse_common_layout(std::span<const std::uint8_t> o, TcpOptions& out) {
-    const std::uint8_t* v = o.data();
-    if (o.size() == 12 && v[0] == kNop && v[1] == kNop && v[2] == kTimestamps && v[3] == 10) {
-        out.timestamps = TcpTimestamps{load_be32(v + 4), load_be32(v + 8)};
-        return true;
-    }
-    if (o.size() == 20 && v[0] == kMss && v[1] == 4 && v[4] == kSackPermitted && v[5] == 2 &&
-        v[6] == kTimestamps && v[7] == 10 && v[16] == kNop && v[17] == kWindowScale && v[18] == 3) {
-        out.mss = load_be16(v + 2);
-        out.sack_permitted = true;
-        out.timestamps = TcpTimestamps{load_be32(v + 8), load_be32(v + 12)};
-        out.window_scale = std::min(v[19], kMaxWindowScale);
-        return true;
-    }
-    return false;
-}
-
-bool parse_options(std::span<const std::uint8_t> o, TcpOptions& out) {
-    if (parse_common_layout(o, out)) return true;
+// A known option with an unexpected length is ignored, as other stacks do,
+// rather than failing the whole segment.
+bool parse_tcp_options_any_layout(std::span<const std::uint8_t> o, TcpOptions& out) {
     std::size_t i = 0;
     while (i < o.size()) {
         std::uint8_t kind = o[i];
-        if (kind == kEnd) break;
-        if (kind == kNop) {
+        if (kind == option_kind::end) break;
+        if (kind == option_kind::nop) {
             ++i;
             continue;
         }
@@ -57,16 +24,16 @@ bool parse_options(std::span<const std::uint8_t> o, TcpOptions& out) {
         if (len < 2 || i + len > o.size()) return false;
         const std::uint8_t* v = o.data() + i + 2;
         switch (kind) {
-            case kMss:
+            case option_kind::mss:
                 if (len == 4) out.mss = load_be16(v);
                 break;
-            case kWindowScale:
+            case option_kind::window_scale:
                 if (len == 3) out.window_scale = std::min(v[0], kMaxWindowScale);
                 break;
-            case kSackPermitted:
+            case option_kind::sack_permitted:
                 if (len == 2) out.sack_permitted = true;
                 break;
-            case kTimestamps:
+            case option_kind::timestamps:
                 if (len == 10) out.timestamps = TcpTimestamps{load_be32(v), load_be32(v + 4)};
                 break;
             default:  // SACK blocks and unknown kinds: skipped by their length
@@ -77,92 +44,78 @@ bool parse_options(std::span<const std::uint8_t> o, TcpOptions& out) {
     return true;
 }
 
+std::size_t TcpOptions::encoded_len() const {
+    // Branch-free: it is asked for once per segment written, by several layers.
+    const std::size_t sack_alone = sack_permitted && !timestamps;  // SACK-permitted rides before TS
+    return 4 * (std::size_t{mss.has_value()} + 3 * std::size_t{timestamps.has_value()} + sack_alone +
+                std::size_t{window_scale.has_value()});
+}
+
+namespace {
+
+// Writes whole 32-bit words (kind, length and value in one store) and keeps
+// their sum, so that the checksum never reads the header back.
+class WordWriter {
+public:
+    explicit WordWriter(std::uint8_t* p) : p_(p) {}
+    void put(std::uint32_t word) {
+        store_be32(p_, word);
+        p_ += 4;
+        sum_ += word;
+    }
+    std::uint64_t sum() const { return sum_; }
+
+private:
+    std::uint8_t* p_;
+    std::uint64_t sum_ = 0;
+};
+
 }  // namespace
 
-std::size_t TcpOptions::encoded_len() const {
-    std::size_t n = 0;
-    if (mss) n += 4;
-    if (timestamps) n += 12;  // SACK-permitted rides in the two NOPs before TS
-    else if (sack_permitted) n += 4;
-    if (window_scale) n += 4;
-    return n;
-}
-
-void TcpOptions::emit(std::uint8_t* p) const {
-    if (mss) {
-        p[0] = kMss;
-        p[1] = 4;
-        store_be16(p + 2, *mss);
-        p += 4;
-    }
+std::uint64_t TcpOptions::emit(std::uint8_t* p) const {
+    WordWriter w(p);
+    if (mss) w.put(option_word::mss(*mss));
     if (timestamps) {
-        if (sack_permitted) {
-            p[0] = kSackPermitted;
-            p[1] = 2;
-        } else {
-            p[0] = kNop;
-            p[1] = kNop;
-        }
-        p[2] = kTimestamps;
-        p[3] = 10;
-        store_be32(p + 4, timestamps->value);
-        store_be32(p + 8, timestamps->echo);
-        p += 12;
+        w.put(option_word::timestamps_lead(sack_permitted));
+        w.put(timestamps->value);
+        w.put(timestamps->echo);
     } else if (sack_permitted) {
-        p[0] = kNop;
-        p[1] = kNop;
-        p[2] = kSackPermitted;
-        p[3] = 2;
-        p += 4;
+        w.put(option_word::sack_permitted_alone);
     }
-    if (window_scale) {
-        p[0] = kNop;
-        p[1] = kWindowScale;
-        p[2] = 3;
-        p[3] = *window_scale;
-    }
+    if (window_scale) w.put(option_word::window_scale(*window_scale));
+    return w.sum();
 }
 
-void TcpHeader::emit(std::uint8_t* p) const {
-    store_be16(p, src_port);
-    store_be16(p + 2, dst_port);
-    store_be32(p + 4, seq.raw());
-    store_be32(p + 8, ack.raw());
-    std::size_t len = header_len();
-    p[12] = static_cast<std::uint8_t>((len / 4) << 4);
-    p[13] = flags;
-    store_be16(p + 14, window);
-    store_be16(p + 16, 0);
-    store_be16(p + 18, urgent);
-    options.emit(p + kTcpMinHeaderLen);
+std::uint64_t TcpHeader::emit(std::uint8_t* p) const {
+    WordWriter w(p);
+    w.put(std::uint32_t{src_port} << 16 | dst_port);
+    w.put(seq.raw());
+    w.put(ack.raw());
+    w.put(static_cast<std::uint32_t>(header_len() / 4) << 28 | std::uint32_t{flags} << 16 | window);
+    w.put(urgent);  // the checksum field (high half) is written zero
+    return w.sum() + options.emit(p + kTcpMinHeaderLen);
 }
 
 std::optional<TcpSegmentView> parse_tcp(std::span<const std::uint8_t> s, Drop& why) {
+    // Every return names `out`, so it is built in the caller's storage (no
+    // copy of the view on the per-segment path).
+    std::optional<TcpSegmentView> out;
     if (s.size() < kTcpMinHeaderLen) {
         why = Drop::tcp_truncated;
-        return std::nullopt;
+        return out;
     }
-    const std::uint8_t* p = s.data();
-    std::size_t data_offset = static_cast<std::size_t>(p[12] >> 4) * 4;
+    const std::size_t data_offset = tcp_data_offset(s.data());
     if (data_offset < kTcpMinHeaderLen || data_offset > s.size()) {
         why = Drop::tcp_bad_data_offset;
-        return std::nullopt;
+        return out;
     }
-    TcpSegmentView v;
-    TcpHeader& h = v.header;
-    h.src_port = load_be16(p);
-    h.dst_port = load_be16(p + 2);
-    h.seq = SeqNum(load_be32(p + 4));
-    h.ack = SeqNum(load_be32(p + 8));
-    h.flags = p[13];
-    h.window = load_be16(p + 14);
-    h.urgent = load_be16(p + 18);
-    if (!parse_options(s.subspan(kTcpMinHeaderLen, data_offset - kTcpMinHeaderLen), h.options)) {
+    if (!parse_tcp_header(s.first(data_offset), out.emplace().header)) {
         why = Drop::tcp_bad_option;
-        return std::nullopt;
+        out.reset();
+        return out;
     }
-    v.payload = s.subspan(data_offset);
-    return v;
+    out->payload = s.subspan(data_offset);
+    return out;
 }
 
 bool verify_tcp_checksum(Ipv4Addr src, Ipv4Addr dst, std::span<const std::uint8_t> segment) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 
+#include "net/byte_order.hpp"
 #include "net/drop_reason.hpp"
 #include "net/ipv4_addr.hpp"
 #include "net/seq_num.hpp"
@@ -27,6 +28,34 @@ inline constexpr std::uint8_t ece = 0x40;
 inline constexpr std::uint8_t cwr = 0x80;
 }  // namespace tcp_flag
 
+namespace option_kind {
+inline constexpr std::uint8_t end = 0;
+inline constexpr std::uint8_t nop = 1;
+inline constexpr std::uint8_t mss = 2;
+inline constexpr std::uint8_t window_scale = 3;
+inline constexpr std::uint8_t sack_permitted = 4;
+inline constexpr std::uint8_t sack = 5;
+inline constexpr std::uint8_t timestamps = 8;
+}  // namespace option_kind
+
+// The options synline sends, as the whole 32-bit words it writes them in
+// (Linux's layout, see TcpOptions::emit).
+namespace option_word {
+constexpr std::uint32_t kind_len(std::uint8_t kind, std::uint8_t len) { return std::uint32_t{kind} << 8 | len; }
+constexpr std::uint32_t two_nops = kind_len(option_kind::nop, option_kind::nop);
+constexpr std::uint32_t mss(std::uint16_t value) { return kind_len(option_kind::mss, 4) << 16 | value; }
+// The first word of the timestamps: SACK-permitted (or two NOPs) in front of
+// the kind and length; TSval and TSecr follow.
+constexpr std::uint32_t timestamps_lead(bool sack_permitted) {
+    return (sack_permitted ? kind_len(option_kind::sack_permitted, 2) : two_nops) << 16 |
+           kind_len(option_kind::timestamps, 10);
+}
+constexpr std::uint32_t sack_permitted_alone = two_nops << 16 | kind_len(option_kind::sack_permitted, 2);
+constexpr std::uint32_t window_scale(std::uint8_t shift) {
+    return std::uint32_t{option_kind::nop} << 24 | kind_len(option_kind::window_scale, 3) << 8 | shift;
+}
+}  // namespace option_word
+
 struct TcpTimestamps {
     std::uint32_t value = 0;  // TSval
     std::uint32_t echo = 0;   // TSecr
@@ -46,7 +75,9 @@ struct TcpOptions {
     std::size_t encoded_len() const;
     // Writes encoded_len() bytes, in the order Linux uses so that middleboxes
     // see a familiar layout: MSS, SACK-permitted+TS (or NOPs+TS), NOP+WS.
-    void emit(std::uint8_t* out) const;
+    // Returns the one's-complement sum of what it wrote (32-bit words added in
+    // 64 bits; checksum_fold64 makes it a checksum sum).
+    std::uint64_t emit(std::uint8_t* out) const;
 };
 
 struct TcpHeader {
@@ -61,14 +92,63 @@ struct TcpHeader {
 
     bool has(std::uint8_t flag) const { return (flags & flag) != 0; }
     std::size_t header_len() const { return kTcpMinHeaderLen + options.encoded_len(); }
-    // Writes header_len() bytes with a zero checksum field.
-    void emit(std::uint8_t* out) const;
+    // Writes header_len() bytes with a zero checksum field; returns their sum
+    // as TcpOptions::emit does.
+    std::uint64_t emit(std::uint8_t* out) const;
 };
 
 struct TcpSegmentView {
     TcpHeader header;
     std::span<const std::uint8_t> payload;
 };
+
+// The header length a segment's data offset field gives (bytes; not yet
+// checked against anything).
+inline std::size_t tcp_data_offset(const std::uint8_t* segment) {
+    return static_cast<std::size_t>(segment[12] >> 4) * 4;
+}
+
+// Walks options of any layout into `out`. False when an option's length field
+// is malformed: shorter than 2 or running past the end.
+bool parse_tcp_options_any_layout(std::span<const std::uint8_t> options, TcpOptions& out);
+
+// The two layouts Linux sends almost always, recognised whole and compared a
+// word at a time against the words we would write ourselves: the SYN's MSS,
+// SACK-permitted+TS, NOP+WS (20 bytes) and a data segment's NOP NOP TS.
+// False (and `out` untouched) for any other layout.
+inline bool parse_tcp_options_common_layout(std::span<const std::uint8_t> o, TcpOptions& out) {
+    const std::uint8_t* v = o.data();
+    if (o.size() == 12 && load_be32(v) == option_word::timestamps_lead(false)) {
+        out.timestamps = TcpTimestamps{load_be32(v + 4), load_be32(v + 8)};
+        return true;
+    }
+    if (o.size() == 20 && load_be32(v) >> 16 == option_word::mss(0) >> 16 &&
+        load_be32(v + 4) == option_word::timestamps_lead(true) &&
+        load_be32(v + 16) >> 8 == option_word::window_scale(0) >> 8) {
+        out.mss = load_be16(v + 2);
+        out.sack_permitted = true;
+        out.timestamps = TcpTimestamps{load_be32(v + 8), load_be32(v + 12)};
+        out.window_scale = v[19] < kMaxWindowScale ? v[19] : kMaxWindowScale;
+        return true;
+    }
+    return false;
+}
+
+// Parses the fields and options of a header whose length (data offset, at
+// least 20) the caller has checked. False when an option is malformed.
+// Inline: it is on the receive path of every segment.
+inline bool parse_tcp_header(std::span<const std::uint8_t> header, TcpHeader& h) {
+    const std::uint8_t* p = header.data();
+    h.src_port = load_be16(p);
+    h.dst_port = load_be16(p + 2);
+    h.seq = SeqNum(load_be32(p + 4));
+    h.ack = SeqNum(load_be32(p + 8));
+    h.flags = p[13];
+    h.window = load_be16(p + 14);
+    h.urgent = load_be16(p + 18);
+    const std::span<const std::uint8_t> options = header.subspan(kTcpMinHeaderLen);
+    return parse_tcp_options_common_layout(options, h.options) || parse_tcp_options_any_layout(options, h.options);
+}
 
 // Parses a TCP segment (the IPv4 payload). The checksum is checked separately
 // (verify_tcp_checksum) so that a NIC's verdict can stand in for it.

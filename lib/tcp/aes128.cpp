@@ -81,17 +81,12 @@ SYNLINE_AESNI Aes128::Block Aes128::encrypt(Block plaintext) const {
     return store(encrypt_block(round_keys_, load(plaintext)));
 }
 
-SYNLINE_AESNI Aes128::Block Aes128::mac2(Block a, Block b) const {
-    const __m128i first = encrypt_block(round_keys_, load(a));
-    return store(encrypt_block(round_keys_, _mm_xor_si128(first, load(b))));
-}
 
 #else  // no AES-NI on this architecture: aes_ni_available() is false
 
 bool aes_ni_available() { return false; }
 Aes128::Aes128(Block) { throw std::logic_error("AES-128: built for a CPU without AES-NI"); }
 Aes128::Block Aes128::encrypt(Block) const { return {}; }  // unreachable: no object exists
-Aes128::Block Aes128::mac2(Block, Block) const { return {}; }
 
 #endif
 

@@ -29,9 +29,6 @@ public:
     explicit Aes128(Block key);
 
     Block encrypt(Block plaintext) const;
-    // CBC-MAC over exactly two blocks, E(E(a) ^ b): a PRF on 32-byte inputs
-    // when every input has this one length (Bellare, Kilian and Rogaway).
-    Block mac2(Block a, Block b) const;
 
 private:
     alignas(16) std::array<Block, 11> round_keys_{};

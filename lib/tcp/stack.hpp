@@ -11,6 +11,7 @@
 #include "net/four_tuple.hpp"
 #include "net/tcp_header.hpp"
 #include "tcp/connection.hpp"
+#include "tcp/cookie_synack.hpp"
 #include "tcp/counters.hpp"
 #include "tcp/flow_table.hpp"
 #include "tcp/isn.hpp"
@@ -39,6 +40,15 @@ public:
                        std::uint16_t dst_port) const {
         table_.prefetch({dst, src, dst_port, src_port});
     }
+    // The SYN fast lane (engine/worker_syn_lane.cpp). `syn` is the validated
+    // header of a segment with SYN set, ACK, RST and FIN clear and no payload.
+    // When its listener answers it with a SYN cookie and no connection owns
+    // its 4-tuple, this is input() of it except that the SYN-ACK is put in
+    // `synack` instead of sent, so the caller can write it over the SYN's own
+    // frame; returns true. Otherwise returns false having done nothing
+    // (nothing counted), and the caller hands the segment to input().
+    bool stateless_synack(net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpHeader& syn, Instant now,
+                          CookieSynAck& synack);
     // Runs the timers that are due.
     void advance(Instant now);
 
@@ -62,10 +72,16 @@ public:
                         ConnectionHandler& handler, std::uint16_t local_port = 0);
 
     const TcpCounters& counters() const { return counters_; }
-    // The timestamp clock (RFC 7323): milliseconds, wrapping.
+    // The timestamp clock (RFC 7323): milliseconds, wrapping. Remembered for
+    // the instant it was last read at: a burst's segments share one `now`, and
+    // the conversion is a 64-bit division (tens of cycles on the SYN path).
     std::uint32_t ts_clock() const {
-        return static_cast<std::uint32_t>(
-            std::chrono::duration_cast<std::chrono::milliseconds>(now_.since_epoch).count());
+        if (ts_clock_at_ != now_) {
+            ts_clock_at_ = now_;
+            ts_clock_ = static_cast<std::uint32_t>(
+                std::chrono::duration_cast<std::chrono::milliseconds>(now_.since_epoch).count());
+        }
+        return ts_clock_;
     }
     const StackConfig& config() const { return config_; }
     std::size_t connection_count() const { return pool_.in_use(); }
@@ -78,7 +94,11 @@ private:
     void closed_input(const net::FourTuple& t, const net::TcpSegmentView& seg);
     // SYN cookies (S13, S15): answer without state; rebuild from a valid ACK.
     bool cookie_acks_expected(const Listener& l) const;
-    void send_cookie_synack(Listener& l, const net::FourTuple& t, const net::TcpHeader& syn);
+    // Counts an arriving SYN; true when the listener's SYN queue is full.
+    bool count_syn(const Listener& l);
+    bool answers_with_cookie(const Listener& l) const;
+    // The SYN-ACK that answers `syn` with a cookie, counted as sent.
+    CookieSynAck cookie_synack(Listener& l, const net::FourTuple& t, const net::TcpHeader& syn);
     void cookie_ack_input(Listener& l, const net::FourTuple& t, const net::TcpSegmentView& seg);
     void rotate_cookie_keys_if_due();
     bool accept_queue_full(const Listener& l) const {
@@ -119,6 +139,8 @@ private:
     SipKey cookie_master_;
     SynCookies cookies_;
     std::uint8_t own_window_scale_;  // the shift our SYN-ACKs offer (from receive_buffer)
+    mutable Instant ts_clock_at_;    // ts_clock()'s memo
+    mutable std::uint32_t ts_clock_ = 0;
     // RFC 5961 7: one budget of challenge ACKs per second for the whole core.
     Instant challenge_window_start_;
     std::uint32_t challenge_acks_in_window_ = 0;

@@ -129,28 +129,48 @@ void SynCookies::rotate(SipKey next, Instant now) {
     keys_.rotate(next, now);
     if (config_.prf == CookiePrf::aes128) {
         aes_previous_ = std::exchange(aes_current_, Aes128(aes_key_of(next)));
+        first_blocks_.valid = false;
     }
 }
 
-std::uint32_t SynCookies::hash(KeyAge age, const net::FourTuple& tuple, net::SeqNum client_isn,
-                               std::uint64_t counter, std::uint32_t mss_index) const {
+[[gnu::always_inline]] inline Aes128::Block SynCookies::encrypted_first_block(std::uint64_t counter, std::uint32_t mss_index) const {
+    const Aes128::Block block{(counter << cookie_bits::counter_width) | mss_index, 0};
+    // Cached for the tick counter() last saw: the one cookies are made in.
+    if (counter != tick_cache_.counter) return aes_current_->encrypt(block);
+    if (!first_blocks_.valid || first_blocks_.counter != counter) {
+        for (std::uint32_t i = 0; i < kCookieMssTable.size(); ++i)
+            first_blocks_.encrypted[i] = aes_current_->encrypt({(counter << cookie_bits::counter_width) | i, 0});
+        first_blocks_.counter = counter;
+        first_blocks_.valid = true;
+    }
+    return first_blocks_.encrypted[mss_index];
+}
+
+[[gnu::always_inline]] inline std::uint32_t SynCookies::hash(KeyAge age, const net::FourTuple& tuple,
+                                                             net::SeqNum client_isn, std::uint64_t counter,
+                                                             std::uint32_t mss_index) const {
     const CookieMessage m = cookie_message(tuple, client_isn, counter, mss_index);
     if (config_.prf == CookiePrf::aes128) {
+        // CBC-MAC of the two blocks: E(E(block 1) ^ block 2).
         const Aes128& aes = age == KeyAge::current ? *aes_current_ : *aes_previous_;
-        return hash_bits(aes.mac2({m.addresses, m.ports_isn}, {m.counter_mss, 0}).lo);
+        const Aes128::Block first = age == KeyAge::current ? encrypted_first_block(counter, mss_index)
+                                                           : aes.encrypt({m.counter_mss, 0});
+        return hash_bits(aes.encrypt({first.lo ^ m.addresses, first.hi ^ m.ports_isn}).lo);
     }
     const SipKey& key = age == KeyAge::current ? keys_.current() : keys_.previous();
     return hash_bits(siphash24_u64x3(key, m.addresses, m.ports_isn, m.counter_mss));
 }
 
 std::uint64_t SynCookies::counter(Instant now) const {
+    const auto n = now.since_epoch.count();
+    if (n >= tick_cache_.start && n < tick_cache_.end) return tick_cache_.counter;
     // Floor division, so that instants before the epoch still tick regularly;
     // the unsigned conversion wraps like the rest of the arithmetic.
-    const auto n = now.since_epoch.count();
     const auto d = config_.tick.count();
     auto q = n / d;
     if (n % d != 0 && n < 0) --q;
-    return static_cast<std::uint64_t>(q);
+    tick_cache_ = {q * d, q * d + d, static_cast<std::uint64_t>(q)};
+    return tick_cache_.counter;
 }
 
 std::uint16_t SynCookies::table_mss(std::uint16_t client_mss) {

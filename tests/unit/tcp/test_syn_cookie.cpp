@@ -443,11 +443,11 @@ TEST_CASE("S15 with aes128 the hash bits are CBC-MAC of the documented two block
         const std::uint32_t isn = cookies.make_isn(kTuple, kClientIsn, kCookieMssTable[i], kNow).raw();
         CHECK((isn & 0x3u) == i);
         CHECK(((isn >> 2) & 0x3u) == counter_bits(kNow));
-        const synline::tcp::Aes128::Block first{
+        const synline::tcp::Aes128::Block first{(counter << 2) | i, 0};
+        const synline::tcp::Aes128::Block second{
             (std::uint64_t{kTuple.remote_ip.value} << 32) | kTuple.local_ip.value,
             (std::uint64_t{kClientIsn.raw()} << 32) | (std::uint64_t{kTuple.remote_port} << 16) |
                 kTuple.local_port};
-        const synline::tcp::Aes128::Block second{(counter << 2) | i, 0};
         const auto tag = aes.encrypt({aes.encrypt(first).lo ^ second.lo, aes.encrypt(first).hi ^ second.hi});
         CHECK((isn >> 4) == static_cast<std::uint32_t>(tag.lo >> 36));
         // The two PRFs give different cookies for the same key and input.

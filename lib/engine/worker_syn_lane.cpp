@@ -1,0 +1,84 @@
+// The SYN fast lane. Under a SYN flood nearly every frame is a bare SYN that
+// the listener answers with a cookie and forgets (S13, S17). The general
+// receive path would parse it into a segment view, the stack would build an
+// OutSegment and send() would fill a fresh frame for it; here the SYN is
+// checked where it lies, the stack decides with the same flow-table and
+// listener lookups and option parsing as for any SYN, and its SYN-ACK is
+// written over the SYN's own frame, which goes straight back out.
+//
+// Only a frame that is plainly a valid SYN for us takes the lane; at the
+// first doubt it returns false and the general path takes the frame from the
+// start, counting whatever is wrong with it under its named drop reason.
+#include <cstring>
+
+#include <rte_mbuf.h>
+
+#include "engine/worker.hpp"
+#include "net/checksum.hpp"
+#include "net/ethernet.hpp"
+#include "net/ipv4.hpp"
+#include "net/tcp_header.hpp"
+
+namespace synline::engine {
+
+namespace {
+
+constexpr std::size_t kIpAt = net::kEthernetHeaderLen;
+constexpr std::size_t kTcpAt = kIpAt + net::kIpv4MinHeaderLen;
+// The largest SYN-ACK we write: headers with 40 bytes of TCP options.
+constexpr std::size_t kMaxSynAckFrame = kTcpAt + net::kTcpMinHeaderLen + net::kTcpMaxOptionsLen;
+
+constexpr std::uint8_t kHandshakeFlags = net::tcp_flag::syn | net::tcp_flag::ack | net::tcp_flag::rst |
+                                         net::tcp_flag::fin;
+constexpr std::uint16_t kFragmentBits = 0x3fff;  // more-fragments and the offset
+
+}  // namespace
+
+bool Worker::answer_syn_in_place(rte_mbuf* m, tcp::Instant now) {
+    const std::size_t frame_len = m->data_len;
+    std::uint8_t* const frame = rte_pktmbuf_mtod(m, std::uint8_t*);
+    std::uint8_t* const ip = frame + kIpAt;
+    std::uint8_t* const tcp = frame + kTcpAt;
+    // Shape: IPv4 without options carrying all of a TCP segment that has SYN
+    // alone among SYN/ACK/RST/FIN and no payload; not a fragment.
+    if (frame_len < kTcpAt + net::kTcpMinHeaderLen || (tcp[13] & kHandshakeFlags) != net::tcp_flag::syn ||
+        ip[0] != 0x45 || ip[9] != net::kIpProtoTcp || (net::load_be16(ip + 6) & kFragmentBits) != 0)
+        return false;
+    const std::size_t ip_len = net::load_be16(ip + 2);
+    const std::size_t header_len = net::tcp_data_offset(tcp);
+    if (ip_len > frame_len - kIpAt || header_len < net::kTcpMinHeaderLen ||
+        header_len != ip_len - net::kIpv4MinHeaderLen || !exclusively_ours(m) ||
+        std::size_t{m->buf_len} - m->data_off < kMaxSynAckFrame)
+        return false;
+    const net::Ipv4Addr src{net::load_be32(ip + 12)};
+    const net::Ipv4Addr dst{net::load_be32(ip + 16)};
+    if (dst != setup_.iface.ip || net::bad_tcp_peer(src)) return false;
+    const net::ChecksumVerdict ip_sum = rx_ip_checksum(m);
+    if (ip_sum == net::ChecksumVerdict::bad ||
+        (ip_sum == net::ChecksumVerdict::unknown &&
+         net::checksum_finish(net::checksum_accumulate(0, {ip, net::kIpv4MinHeaderLen})) != 0))
+        return false;
+    const std::span<const std::uint8_t> segment(tcp, header_len);
+    if (!tcp_checksum_ok(m, src, dst, segment)) return false;
+    net::TcpHeader syn;
+    if (!net::parse_tcp_header(segment, syn)) return false;
+
+    tcp::CookieSynAck synack;
+    if (!stack_->stateless_synack(src, dst, syn, now, synack)) {
+        // Already validated: straight to the stack (no payload).
+        deliver_tcp(m, src, dst, net::TcpSegmentView{syn, {}}, now);
+        return true;
+    }
+    // Back to the sender, from us; the ethertype stays. The frame's receive
+    // flags must not be read as transmit requests.
+    std::memcpy(frame, frame + 6, 6);
+    std::memcpy(frame + 6, setup_.iface.mac.bytes.data(), 6);
+    m->ol_flags = 0;
+    const std::size_t len = tcp::write_ipv4_cookie_synack(ip, synack, ip_id_++, tx_checksum_fill(m));
+    m->data_len = static_cast<std::uint16_t>(kIpAt + len);
+    m->pkt_len = m->data_len;
+    queue_tx(m);
+    return true;
+}
+
+}  // namespace synline::engine
