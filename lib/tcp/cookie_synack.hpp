@@ -23,21 +23,28 @@
 namespace synline::tcp {
 
 struct CookieSynAck {
+    // What rides on timestamps: only a SYN with timestamps gets SACK-permitted
+    // and window scaling back from a cookie (S16), so these are read only when
+    // `timestamps` is set.
+    struct Timestamps {
+        std::uint32_t tsval = 0;
+        std::uint32_t tsecr = 0;
+        bool sack_permitted = false;
+        bool window_scaling = false;
+        std::uint8_t window_scale = 0;  // our shift, when window_scaling
+    };
+
     net::FourTuple tuple;  // local = source
     net::SeqNum seq;       // the cookie
     net::SeqNum ack;       // the SYN's sequence number + 1
     std::uint16_t window = 0;
     std::uint16_t mss = 0;
-    bool timestamps = false;      // then also tsval and tsecr
-    bool sack_permitted = false;  // only with timestamps
-    bool window_scaling = false;  // only with timestamps; then window_scale is our shift
-    std::uint8_t window_scale = 0;
-    std::uint32_t tsval = 0;
-    std::uint32_t tsecr = 0;
+    bool timestamps = false;
+    Timestamps ts;  // meaningful only with `timestamps`
 
     // TCP header length: 24, 36 or 40 bytes.
     std::size_t header_len() const {
-        return net::kTcpMinHeaderLen + 4 + (timestamps ? 12 : 0) + (window_scaling ? 4 : 0);
+        return net::kTcpMinHeaderLen + 4 + (timestamps ? 12 + (ts.window_scaling ? 4 : 0) : 0);
     }
 };
 
@@ -53,9 +60,11 @@ inline OutSegment to_out_segment(const CookieSynAck& s) {
     h.flags = net::tcp_flag::syn | net::tcp_flag::ack;
     h.window = s.window;
     h.options.mss = s.mss;
-    h.options.sack_permitted = s.sack_permitted;
-    if (s.timestamps) h.options.timestamps = net::TcpTimestamps{s.tsval, s.tsecr};
-    if (s.window_scaling) h.options.window_scale = s.window_scale;
+    if (s.timestamps) {
+        h.options.timestamps = net::TcpTimestamps{s.ts.tsval, s.ts.tsecr};
+        h.options.sack_permitted = s.ts.sack_permitted;
+        if (s.ts.window_scaling) h.options.window_scale = s.ts.window_scale;
+    }
     return out;
 }
 
@@ -82,10 +91,10 @@ inline std::size_t write_ipv4_cookie_synack(std::uint8_t* out, const CookieSynAc
     put(tcp + 16, 0);  // checksum (filled below), urgent pointer
     put(tcp + 20, net::option_word::mss(s.mss));
     if (s.timestamps) {
-        put(tcp + 24, net::option_word::timestamps_lead(s.sack_permitted));
-        put(tcp + 28, s.tsval);
-        put(tcp + 32, s.tsecr);
-        if (s.window_scaling) put(tcp + 36, net::option_word::window_scale(s.window_scale));
+        put(tcp + 24, net::option_word::timestamps_lead(s.ts.sack_permitted));
+        put(tcp + 28, s.ts.tsval);
+        put(tcp + 32, s.ts.tsecr);
+        if (s.ts.window_scaling) put(tcp + 36, net::option_word::window_scale(s.ts.window_scale));
     }
     const std::uint32_t pseudo =
         net::pseudo_header_sum(src, dst, net::kIpProtoTcp, static_cast<std::uint16_t>(tcp_len));

@@ -270,13 +270,13 @@ bool Stack::answers_with_cookie(const Listener& l) const {
     out.ack = syn.seq + 1;
     out.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(config_.receive_buffer, 0xffff));
     out.mss = config_.mss;
-    out.sack_permitted = o.sack_permitted;
-    out.window_scaling = o.window_scale.has_value();
-    out.window_scale = own_window_scale_;
     if (ts) {
         out.timestamps = true;
-        out.tsval = SynCookies::make_tsval(ts_clock(), o);
-        out.tsecr = syn.options.timestamps->value;
+        out.ts.tsval = SynCookies::make_tsval(ts_clock(), o);
+        out.ts.tsecr = syn.options.timestamps->value;
+        out.ts.sack_permitted = o.sack_permitted;
+        out.ts.window_scaling = o.window_scale.has_value();
+        out.ts.window_scale = own_window_scale_;
     }
     l.last_cookie_sent = now_;
     ++counters_.handshake.synacks_from_cookie;
