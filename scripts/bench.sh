@@ -260,7 +260,7 @@ for m in ${MICRO[@]+"${MICRO[@]}"}; do
     if ((HAVE_CG)); then
         say "micro $m: callgrind"
         cgcmd=(valgrind --tool=callgrind --instr-atstart=no --collect-atstart=no
-               "--toggle-collect=synline::engine::Worker::process*"
+               "--toggle-collect=synline::engine::Worker::process(*"
                "--callgrind-out-file=$RAW/cg_$m.out" "${cgargs[@]}")
         rec "${cgcmd[@]}"
         if timeout -k 5 300 "${cgcmd[@]}" >"$RAW/cg_$m.log" 2>&1 && grep -q '^checks: ok' "$RAW/cg_$m.log"; then

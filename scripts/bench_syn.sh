@@ -75,7 +75,7 @@ MEDIAN_NULL="$(sed -n 's/^median: \([0-9.]*\) M SYN-ACK\/s.*/\1/p' "$OUT/rate_nu
 cg() {  # mode outfile [bench options]
     local mode="$1" file="$2"; shift 2
     valgrind --tool=callgrind --instr-atstart=no --collect-atstart=no \
-        --toggle-collect='synline::engine::Worker::process*' \
+        --toggle-collect='synline::engine::Worker::process(*' \
         --callgrind-out-file="$file" "$BIN" "$mode" "$CG_N" --frames 4096 --memory 512 --cpu "$BENCH_CPU" "$@" \
         >"$file.log" 2>&1 || { cat "$file.log"; exit 1; }
     grep -q '^checks: ok' "$file.log" || { cat "$file.log"; echo "bench_syn.sh: $mode checks failed" >&2; exit 1; }

@@ -108,20 +108,38 @@ unsigned Worker::poll_once() {
 
 void Worker::process(std::span<rte_mbuf* const> frames) {
     const tcp::Instant now = clock_.now();
+    for (std::size_t at = 0; at < frames.size(); at += kBurst)
+        process_burst(frames.subspan(at, std::min<std::size_t>(kBurst, frames.size() - at)), now);
+    stack_->advance(now);
+    if (parked_count_ > 0) expire_parked(now);
+    flush_tx();
+}
+
+// Inlined into process(): it is the body of its loop.
+[[gnu::always_inline]] inline void Worker::process_burst(std::span<rte_mbuf* const> frames, tcp::Instant now) {
     // kAhead frames ahead, the frame's bytes start loading; half as far
     // ahead, the flow table slot its segment will look up.
     constexpr std::size_t kAhead = 2, kFlowAhead = kAhead / 2;
     const std::size_t n = frames.size();
+    // Pass 1 picks out the SYN lane's frames (worker_syn_lane.cpp) and parses
+    // them, changing nothing; pass 2 takes every frame, in order, to its
+    // path. Two short loops over independent frames overlap in the CPU where
+    // one long one could not (7-10% of the SYN rate in A/B rounds).
+    std::array<LaneSyn, kBurst> syns;
+    std::uint32_t in_lane = 0;  // bit i: frame i is a lane SYN
     for (std::size_t i = 0; i < n && i < kAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(frames[i], void*));
-    for (std::size_t i = 0; i < n && i < kFlowAhead; ++i) prefetch_flow_of(frames[i]);
     for (std::size_t i = 0; i < n; ++i) {
         if (i + kAhead < n) rte_prefetch0(rte_pktmbuf_mtod(frames[i + kAhead], void*));
+        if (check_lane_syn(frames[i], syns[i])) in_lane |= 1u << i;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (in_lane >> i & 1) {
+            answer_lane_syn(frames[i], syns[i], now);
+            continue;
+        }
         if (i + kFlowAhead < n) prefetch_flow_of(frames[i + kFlowAhead]);
         handle_frame(frames[i], now);
     }
-    stack_->advance(now);
-    if (parked_count_ > 0) expire_parked(now);
-    flush_tx();
 }
 
 void Worker::prefetch_flow_of(const rte_mbuf* m) {
@@ -137,9 +155,13 @@ void Worker::prefetch_flow_of(const rte_mbuf* m) {
                           net::load_be16(p + kTcp), net::load_be16(p + kTcp + 2));
 }
 
-void Worker::handle_frame(rte_mbuf* m, tcp::Instant now) {
+void Worker::count_rx(const rte_mbuf* m) {
     ++counters_.rx_packets;
     counters_.rx_bytes += m->pkt_len;
+}
+
+void Worker::handle_frame(rte_mbuf* m, tcp::Instant now) {
+    count_rx(m);
     if (m->nb_segs != 1) {
         counters_.drop(net::Drop::rx_multi_segment);
         rte_pktmbuf_free(m);
@@ -163,7 +185,7 @@ void Worker::handle_frame(rte_mbuf* m, tcp::Instant now) {
             handle_arp(m, frame.subspan(net::kEthernetHeaderLen), now);
             return;
         case static_cast<std::uint16_t>(net::EtherType::ipv4):
-            if (!answer_syn_in_place(m, now)) handle_ipv4(m, frame, now);
+            handle_ipv4(m, frame, now);
             return;
         default:
             counters_.drop(net::Drop::eth_unknown_type);

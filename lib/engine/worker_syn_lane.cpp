@@ -6,9 +6,11 @@
 // listener lookups and option parsing as for any SYN, and its SYN-ACK is
 // written over the SYN's own frame, which goes straight back out.
 //
-// Only a frame that is plainly a valid SYN for us takes the lane; at the
-// first doubt it returns false and the general path takes the frame from the
-// start, counting whatever is wrong with it under its named drop reason.
+// Only a frame that is plainly a valid SYN for us takes the lane: at the
+// first doubt check_lane_syn() says no and the general path takes the frame
+// from the start, counting whatever is wrong with it under its named drop
+// reason. The check changes nothing, so Worker::process_burst runs it over a
+// whole burst before answering any frame.
 #include <cstring>
 
 #include <rte_mbuf.h>
@@ -34,51 +36,58 @@ constexpr std::uint16_t kFragmentBits = 0x3fff;  // more-fragments and the offse
 
 }  // namespace
 
-bool Worker::answer_syn_in_place(rte_mbuf* m, tcp::Instant now) {
+bool Worker::check_lane_syn(const rte_mbuf* m, LaneSyn& out) const {
     const std::size_t frame_len = m->data_len;
-    std::uint8_t* const frame = rte_pktmbuf_mtod(m, std::uint8_t*);
-    std::uint8_t* const ip = frame + kIpAt;
-    std::uint8_t* const tcp = frame + kTcpAt;
+    const std::uint8_t* const frame = rte_pktmbuf_mtod(m, const std::uint8_t*);
+    const std::uint8_t* const ip = frame + kIpAt;
+    const std::uint8_t* const tcp = frame + kTcpAt;
     // Shape: IPv4 without options carrying all of a TCP segment that has SYN
     // alone among SYN/ACK/RST/FIN and no payload; not a fragment.
     if (frame_len < kTcpAt + net::kTcpMinHeaderLen || (tcp[13] & kHandshakeFlags) != net::tcp_flag::syn ||
-        ip[0] != 0x45 || ip[9] != net::kIpProtoTcp || (net::load_be16(ip + 6) & kFragmentBits) != 0)
+        net::load_be16(frame + 12) != static_cast<std::uint16_t>(net::EtherType::ipv4) || ip[0] != 0x45 ||
+        ip[9] != net::kIpProtoTcp || (net::load_be16(ip + 6) & kFragmentBits) != 0 || m->nb_segs != 1)
         return false;
+    const net::MacAddr to = net::EthernetView({frame, frame_len}).dst();
+    if (to != setup_.iface.mac && to != net::MacAddr::broadcast()) return false;
     const std::size_t ip_len = net::load_be16(ip + 2);
     const std::size_t header_len = net::tcp_data_offset(tcp);
     if (ip_len > frame_len - kIpAt || header_len < net::kTcpMinHeaderLen ||
         header_len != ip_len - net::kIpv4MinHeaderLen || !exclusively_ours(m) ||
         std::size_t{m->buf_len} - m->data_off < kMaxSynAckFrame)
         return false;
-    const net::Ipv4Addr src{net::load_be32(ip + 12)};
-    const net::Ipv4Addr dst{net::load_be32(ip + 16)};
-    if (dst != setup_.iface.ip || net::bad_tcp_peer(src)) return false;
+    out.src = net::Ipv4Addr{net::load_be32(ip + 12)};
+    out.dst = net::Ipv4Addr{net::load_be32(ip + 16)};
+    if (out.dst != setup_.iface.ip || net::bad_tcp_peer(out.src)) return false;
     const net::ChecksumVerdict ip_sum = rx_ip_checksum(m);
     if (ip_sum == net::ChecksumVerdict::bad ||
         (ip_sum == net::ChecksumVerdict::unknown &&
          net::checksum_finish(net::checksum_accumulate(0, {ip, net::kIpv4MinHeaderLen})) != 0))
         return false;
     const std::span<const std::uint8_t> segment(tcp, header_len);
-    if (!tcp_checksum_ok(m, src, dst, segment)) return false;
-    net::TcpHeader syn;
-    if (!net::parse_tcp_header(segment, syn)) return false;
+    if (!tcp_checksum_ok(m, out.src, out.dst, segment)) return false;
+    if (!net::parse_tcp_header(segment, out.header)) return false;
+    stack_->prefetch_flow(out.src, out.dst, out.header.src_port, out.header.dst_port);
+    return true;
+}
 
+void Worker::answer_lane_syn(rte_mbuf* m, const LaneSyn& syn, tcp::Instant now) {
+    count_rx(m);
     tcp::CookieSynAck synack;
-    if (!stack_->stateless_synack(src, dst, syn, now, synack)) {
+    if (!stack_->stateless_synack(syn.src, syn.dst, syn.header, now, synack)) {
         // Already validated: straight to the stack (no payload).
-        deliver_tcp(m, src, dst, net::TcpSegmentView{syn, {}}, now);
-        return true;
+        deliver_tcp(m, syn.src, syn.dst, net::TcpSegmentView{syn.header, {}}, now);
+        return;
     }
     // Back to the sender, from us; the ethertype stays. The frame's receive
     // flags must not be read as transmit requests.
+    std::uint8_t* const frame = rte_pktmbuf_mtod(m, std::uint8_t*);
     std::memcpy(frame, frame + 6, 6);
     std::memcpy(frame + 6, setup_.iface.mac.bytes.data(), 6);
     m->ol_flags = 0;
-    const std::size_t len = tcp::write_ipv4_cookie_synack(ip, synack, ip_id_++, tx_checksum_fill(m));
+    const std::size_t len = tcp::write_ipv4_cookie_synack(frame + kIpAt, synack, ip_id_++, tx_checksum_fill(m));
     m->data_len = static_cast<std::uint16_t>(kIpAt + len);
     m->pkt_len = m->data_len;
     queue_tx(m);
-    return true;
 }
 
 }  // namespace synline::engine
