@@ -140,6 +140,17 @@ void Worker::process(std::span<rte_mbuf* const> frames) {
         if (i + kFlowAhead < n) prefetch_flow_of(frames[i + kFlowAhead]);
         handle_frame(frames[i], now);
     }
+    if (released_count_ > 0) {
+        rte_pktmbuf_free_bulk(released_.data(), released_count_);
+        released_count_ = 0;
+    }
+}
+
+void Worker::release(rte_mbuf* m) { released_[released_count_++] = m; }
+
+void Worker::drop(rte_mbuf* m, net::Drop why) {
+    counters_.drop(why);
+    release(m);
 }
 
 void Worker::prefetch_flow_of(const rte_mbuf* m) {
@@ -163,21 +174,18 @@ void Worker::count_rx(const rte_mbuf* m) {
 void Worker::handle_frame(rte_mbuf* m, tcp::Instant now) {
     count_rx(m);
     if (m->nb_segs != 1) {
-        counters_.drop(net::Drop::rx_multi_segment);
-        rte_pktmbuf_free(m);
+        drop(m, net::Drop::rx_multi_segment);
         return;
     }
     std::span<const std::uint8_t> frame(rte_pktmbuf_mtod(m, const std::uint8_t*), m->data_len);
     if (!net::EthernetView::fits(frame)) {
-        counters_.drop(net::Drop::eth_truncated);
-        rte_pktmbuf_free(m);
+        drop(m, net::Drop::eth_truncated);
         return;
     }
     net::EthernetView eth(frame);
     net::MacAddr dst = eth.dst();
     if (dst != setup_.iface.mac && dst != net::MacAddr::broadcast()) {
-        counters_.drop(net::Drop::eth_not_for_us);
-        rte_pktmbuf_free(m);
+        drop(m, net::Drop::eth_not_for_us);
         return;
     }
     switch (eth.ether_type()) {
@@ -188,8 +196,7 @@ void Worker::handle_frame(rte_mbuf* m, tcp::Instant now) {
             handle_ipv4(m, frame, now);
             return;
         default:
-            counters_.drop(net::Drop::eth_unknown_type);
-            rte_pktmbuf_free(m);
+            drop(m, net::Drop::eth_unknown_type);
     }
 }
 
@@ -197,15 +204,14 @@ void Worker::handle_arp(rte_mbuf* m, std::span<const std::uint8_t> body, tcp::In
     net::Drop why{};
     auto arp = net::ArpRepr::parse(body, why);
     if (!arp || arp->target_ip != setup_.iface.ip) {
-        counters_.drop(arp ? net::Drop::arp_not_for_us : why);
-        rte_pktmbuf_free(m);
+        drop(m, arp ? net::Drop::arp_not_for_us : why);
         return;
     }
     // RFC 826: a packet addressed to us updates (or adds) the sender's entry.
     arp_.learn(arp->sender_ip, arp->sender_mac, now);
     if (parked_count_ > 0) release_parked(arp->sender_ip, arp->sender_mac);
     if (arp->op != net::ArpOp::request) {
-        rte_pktmbuf_free(m);
+        release(m);
         return;
     }
     // Answer in place: the request's mbuf becomes the reply.
@@ -220,13 +226,11 @@ void Worker::handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::
     net::Drop why{};
     auto ip = net::parse_ipv4(frame.subspan(net::kEthernetHeaderLen), rx_ip_checksum(m), why);
     if (!ip) {
-        counters_.drop(why);
-        rte_pktmbuf_free(m);
+        drop(m, why);
         return;
     }
     if (ip->dst != setup_.iface.ip) {
-        counters_.drop(net::Drop::ipv4_not_for_us);
-        rte_pktmbuf_free(m);
+        drop(m, net::Drop::ipv4_not_for_us);
         return;
     }
     if (ip->protocol == net::kIpProtoIcmp) {
@@ -237,29 +241,24 @@ void Worker::handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::
             reply_echo(m, {base, frame.size()}, ip_header_len);
             return;
         }
-        counters_.drop(why);
-        rte_pktmbuf_free(m);
+        drop(m, why);
         return;
     }
     if (ip->protocol != net::kIpProtoTcp) {
-        counters_.drop(net::Drop::ipv4_unknown_protocol);
-        rte_pktmbuf_free(m);
+        drop(m, net::Drop::ipv4_unknown_protocol);
         return;
     }
     if (!tcp_checksum_ok(m, ip->src, ip->dst, ip->payload)) {
-        counters_.drop(net::Drop::tcp_bad_checksum);
-        rte_pktmbuf_free(m);
+        drop(m, net::Drop::tcp_bad_checksum);
         return;
     }
     auto seg = net::parse_tcp(ip->payload, why);
     if (!seg) {
-        counters_.drop(why);
-        rte_pktmbuf_free(m);
+        drop(m, why);
         return;
     }
     if (net::bad_tcp_peer(ip->src)) {
-        counters_.drop(net::Drop::tcp_bad_address);
-        rte_pktmbuf_free(m);
+        drop(m, net::Drop::tcp_bad_address);
         return;
     }
     deliver_tcp(m, ip->src, ip->dst, *seg, now);
@@ -286,7 +285,7 @@ void Worker::deliver_tcp(rte_mbuf* m, net::Ipv4Addr src, net::Ipv4Addr dst, cons
     const bool reused = reusable && !reply_buffer_;
     reply_buffer_ = nullptr;
     have_current_peer_ = false;
-    if (!reused) rte_pktmbuf_free(m);
+    if (!reused) release(m);
 }
 
 void Worker::reply_echo(rte_mbuf* m, std::span<std::uint8_t> frame, std::size_t ip_header_len) {
@@ -331,7 +330,7 @@ void Worker::park_for_arp(rte_mbuf* m, net::Ipv4Addr next_hop, tcp::Instant now)
     if (!asked) send_arp(net::ArpOp::request, net::MacAddr::broadcast(), next_hop, net::MacAddr{});
     if (parked_count_ == kMaxParked) {
         counters_.drop(net::Drop::no_arp_entry);
-        rte_pktmbuf_free(m);
+        rte_pktmbuf_free(m);  // a frame we built, not one of the burst's
         return;
     }
     parked_[parked_count_++] = Parked{m, next_hop, now};

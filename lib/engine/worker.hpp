@@ -72,6 +72,11 @@ private:
     void process_burst(std::span<rte_mbuf* const> frames, tcp::Instant now);  // at most kBurst
     void prefetch_flow_of(const rte_mbuf* m);
     void count_rx(const rte_mbuf* m);
+    // A received frame this burst is done with: freed, with the others, in
+    // one rte_pktmbuf_free_bulk at the end of the burst (a free one by one
+    // was a tenth of a dropped frame's cost). Its bytes stay valid until then.
+    void release(rte_mbuf* m);
+    void drop(rte_mbuf* m, net::Drop why);  // counts `why`, then release()
     void handle_frame(rte_mbuf* m, tcp::Instant now);
     void handle_arp(rte_mbuf* m, std::span<const std::uint8_t> body, tcp::Instant now);
     void handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::Instant now);
@@ -137,6 +142,9 @@ private:
     bool have_current_peer_ = false;
     // The received mbuf the next send() may reuse for its reply, if any.
     rte_mbuf* reply_buffer_ = nullptr;
+    // Frames of the current burst released for freeing (each at most once).
+    std::array<rte_mbuf*, kBurst> released_{};
+    std::uint16_t released_count_ = 0;
 };
 
 }  // namespace synline::engine
