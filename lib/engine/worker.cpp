@@ -387,7 +387,8 @@ void Worker::send(const tcp::OutSegment& seg) {
     // room, so it is written in place and its length set once.
     auto* p = rte_pktmbuf_mtod(m, std::uint8_t*);
     net::write_ethernet(p, mac.value_or(net::MacAddr{}), setup_.iface.mac, net::EtherType::ipv4);
-    const std::size_t ip_len = tcp::write_ipv4_tcp(p + net::kEthernetHeaderLen, seg, ip_id_++, tx_checksum_fill(m));
+    const std::size_t ip_len =
+        tcp::write_ipv4_tcp(p + net::kEthernetHeaderLen, seg, ip_id_++, tx_checksum_fill(m));
     m->data_len = static_cast<std::uint16_t>(net::kEthernetHeaderLen + ip_len);
     m->pkt_len = m->data_len;
     if (mac) queue_tx(m);

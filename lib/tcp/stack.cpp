@@ -257,7 +257,8 @@ bool Stack::answers_with_cookie(const Listener& l) const {
 // Inlined into both callers, and with everything it calls inlined into it
 // (with LTO, across files): on the SYN fast lane the calls and their
 // register saves were ~60 instructions a SYN.
-[[gnu::always_inline, gnu::flatten]] inline CookieSynAck Stack::cookie_synack(Listener& l, const net::FourTuple& t, const net::TcpHeader& syn) {
+[[gnu::always_inline, gnu::flatten]] inline CookieSynAck Stack::cookie_synack(Listener& l, const net::FourTuple& t,
+                                                                              const net::TcpHeader& syn) {
     // Options beyond the MSS survive only inside the TSval: without timestamps
     // the SYN-ACK offers neither window scaling nor SACK (S16).
     const bool ts = config_.timestamps && syn.options.timestamps.has_value();

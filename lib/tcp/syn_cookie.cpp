@@ -133,10 +133,12 @@ void SynCookies::rotate(SipKey next, Instant now) {
     }
 }
 
-[[gnu::always_inline]] inline Aes128::Block SynCookies::encrypted_first_block(std::uint64_t counter, std::uint32_t mss_index) const {
-    const Aes128::Block block{(counter << cookie_bits::counter_width) | mss_index, 0};
+[[gnu::always_inline]] inline Aes128::Block SynCookies::encrypted_first_block(std::uint64_t counter,
+                                                                             std::uint32_t mss_index) const {
     // Cached for the tick counter() last saw: the one cookies are made in.
-    if (counter != tick_cache_.counter) return aes_current_->encrypt(block);
+    if (counter != tick_cache_.counter) {
+        return aes_current_->encrypt({(counter << cookie_bits::counter_width) | mss_index, 0});
+    }
     if (!first_blocks_.valid || first_blocks_.counter != counter) {
         for (std::uint32_t i = 0; i < kCookieMssTable.size(); ++i)
             first_blocks_.encrypted[i] = aes_current_->encrypt({(counter << cookie_bits::counter_width) | i, 0});

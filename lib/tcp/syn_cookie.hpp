@@ -100,11 +100,13 @@
 // first because it takes only four values per tick: E(block1) for the current
 // tick and key is computed once per tick (or rotation), so making a cookie,
 // or checking one made in the current tick, costs one block: 10 AESENC rounds
-// on round keys expanded once per key (aes128.hpp), not two. The rounds of one block form a chain of dependent
-// instructions (about 40 cycles); halving it was worth 10-15% of the SYN
-// rate. Constant time, no tables. The same 128-bit key serves either PRF. Where the CPU has AES-NI it is the default (default_cookie_prf());
-// a fleet sharing a key must also agree on the PRF (tcp.syn_cookie_prf), since
-// members differing in CPU would otherwise pick different defaults.
+// on round keys expanded once per key (aes128.hpp), not two. The rounds of a
+// block form a chain of dependent instructions (about 40 cycles); halving it
+// was worth 10-15% of the SYN rate. Constant time, no tables. The same
+// 128-bit key serves either PRF. Where the CPU has AES-NI it is the default
+// (default_cookie_prf()); a fleet sharing a key must also agree on the PRF
+// (tcp.syn_cookie_prf), since members differing in CPU would otherwise pick
+// different defaults.
 //
 // Options that do not fit in the ISN (S15, S16)
 // ---------------------------------------------
