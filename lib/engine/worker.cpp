@@ -166,6 +166,10 @@ void Worker::prefetch_flow_of(const rte_mbuf* m) {
                           net::load_be16(p + kTcp), net::load_be16(p + kTcp + 2));
 }
 
+bool Worker::addressed_to_us(const net::MacAddr& dst) const {
+    return dst == setup_.iface.mac || dst == net::MacAddr::broadcast();
+}
+
 void Worker::count_rx(const rte_mbuf* m) {
     ++counters_.rx_packets;
     counters_.rx_bytes += m->pkt_len;
@@ -183,8 +187,7 @@ void Worker::handle_frame(rte_mbuf* m, tcp::Instant now) {
         return;
     }
     net::EthernetView eth(frame);
-    net::MacAddr dst = eth.dst();
-    if (dst != setup_.iface.mac && dst != net::MacAddr::broadcast()) {
+    if (!addressed_to_us(eth.dst())) {
         drop(m, net::Drop::eth_not_for_us);
         return;
     }

@@ -16,7 +16,6 @@
 #include <rte_mbuf.h>
 
 #include "engine/worker.hpp"
-#include "net/checksum.hpp"
 #include "net/ethernet.hpp"
 #include "net/ipv4.hpp"
 #include "net/tcp_header.hpp"
@@ -47,8 +46,7 @@ bool Worker::check_lane_syn(const rte_mbuf* m, LaneSyn& out) const {
         net::load_be16(frame + 12) != static_cast<std::uint16_t>(net::EtherType::ipv4) || ip[0] != 0x45 ||
         ip[9] != net::kIpProtoTcp || (net::load_be16(ip + 6) & kFragmentBits) != 0 || m->nb_segs != 1)
         return false;
-    const net::MacAddr to = net::EthernetView({frame, frame_len}).dst();
-    if (to != setup_.iface.mac && to != net::MacAddr::broadcast()) return false;
+    if (!addressed_to_us(net::EthernetView({frame, frame_len}).dst())) return false;
     const std::size_t ip_len = net::load_be16(ip + 2);
     const std::size_t header_len = net::tcp_data_offset(tcp);
     if (ip_len > frame_len - kIpAt || header_len < net::kTcpMinHeaderLen ||
@@ -58,11 +56,7 @@ bool Worker::check_lane_syn(const rte_mbuf* m, LaneSyn& out) const {
     out.src = net::Ipv4Addr{net::load_be32(ip + 12)};
     out.dst = net::Ipv4Addr{net::load_be32(ip + 16)};
     if (out.dst != setup_.iface.ip || net::bad_tcp_peer(out.src)) return false;
-    const net::ChecksumVerdict ip_sum = rx_ip_checksum(m);
-    if (ip_sum == net::ChecksumVerdict::bad ||
-        (ip_sum == net::ChecksumVerdict::unknown &&
-         net::checksum_finish(net::checksum_accumulate(0, {ip, net::kIpv4MinHeaderLen})) != 0))
-        return false;
+    if (!net::ipv4_header_checksum_ok({ip, net::kIpv4MinHeaderLen}, rx_ip_checksum(m))) return false;
     const std::span<const std::uint8_t> segment(tcp, header_len);
     if (!tcp_checksum_ok(m, out.src, out.dst, segment)) return false;
     if (!net::parse_tcp_header(segment, out.header)) return false;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <span>
 
+#include "net/byte_order.hpp"
 #include "net/ipv4_addr.hpp"
 
 namespace synline::net {
@@ -111,6 +112,24 @@ inline std::uint16_t checksum_finish(std::uint32_t sum) {
     sum += sum >> 16;                    // the low 16 bits are now the folded sum
     return static_cast<std::uint16_t>(~sum);
 }
+
+// Writes big-endian 32-bit words one after another and keeps their sum, so
+// that a header's checksum never reads the header back: checksum_fold64(sum())
+// is the header's share of the checksum.
+class SummingWordWriter {
+public:
+    explicit SummingWordWriter(std::uint8_t* at) : p_(at) {}
+    void put(std::uint32_t word) {
+        store_be32(p_, word);
+        p_ += 4;
+        sum_ += word;  // a word's host value is its two 16-bit halves, modulo 0xffff
+    }
+    std::uint64_t sum() const { return sum_; }
+
+private:
+    std::uint8_t* p_;
+    std::uint64_t sum_ = 0;
+};
 
 // Sum of the IPv4 pseudo-header that TCP and UDP checksums cover (RFC 9293 3.1).
 inline std::uint32_t pseudo_header_sum(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol,

@@ -41,9 +41,7 @@ std::optional<Ipv4Packet> parse_ipv4(std::span<const std::uint8_t> b, ChecksumVe
         why = Drop::ipv4_truncated;
         return std::nullopt;
     }
-    if (nic == ChecksumVerdict::bad ||
-        (nic == ChecksumVerdict::unknown &&
-         checksum_finish(checksum_accumulate(0, b.first(header_len))) != 0)) {
+    if (!ipv4_header_checksum_ok(b.first(header_len), nic)) {
         why = Drop::ipv4_bad_checksum;
         return std::nullopt;
     }

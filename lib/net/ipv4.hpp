@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 
+#include "net/checksum.hpp"
 #include "net/drop_reason.hpp"
 #include "net/ipv4_addr.hpp"
 
@@ -25,6 +26,13 @@ struct Ipv4Packet {
     std::uint8_t ttl = 0;
     std::span<const std::uint8_t> payload;  // total_length - header_length bytes
 };
+
+// True when the NIC vouched for the header checksum or, without a verdict,
+// the header (IHL * 4 bytes, options included) sums to zero.
+inline bool ipv4_header_checksum_ok(std::span<const std::uint8_t> header, ChecksumVerdict nic) {
+    if (nic != ChecksumVerdict::unknown) return nic == ChecksumVerdict::good;
+    return checksum_finish(checksum_accumulate(0, header)) == 0;
+}
 
 // Validates version, IHL, total length, header checksum (unless the NIC vouched
 // for it) and refuses fragments. Ethernet padding after total_length is ignored.

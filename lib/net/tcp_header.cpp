@@ -51,29 +51,8 @@ std::size_t TcpOptions::encoded_len() const {
                 std::size_t{window_scale.has_value()});
 }
 
-namespace {
-
-// Writes whole 32-bit words (kind, length and value in one store) and keeps
-// their sum, so that the checksum never reads the header back.
-class WordWriter {
-public:
-    explicit WordWriter(std::uint8_t* p) : p_(p) {}
-    void put(std::uint32_t word) {
-        store_be32(p_, word);
-        p_ += 4;
-        sum_ += word;
-    }
-    std::uint64_t sum() const { return sum_; }
-
-private:
-    std::uint8_t* p_;
-    std::uint64_t sum_ = 0;
-};
-
-}  // namespace
-
 std::uint64_t TcpOptions::emit(std::uint8_t* p) const {
-    WordWriter w(p);
+    SummingWordWriter w(p);
     if (mss) w.put(option_word::mss(*mss));
     if (timestamps) {
         w.put(option_word::timestamps_lead(sack_permitted));
@@ -87,7 +66,7 @@ std::uint64_t TcpOptions::emit(std::uint8_t* p) const {
 }
 
 std::uint64_t TcpHeader::emit(std::uint8_t* p) const {
-    WordWriter w(p);
+    SummingWordWriter w(p);
     w.put(std::uint32_t{src_port} << 16 | dst_port);
     w.put(seq.raw());
     w.put(ack.raw());

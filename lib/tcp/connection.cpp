@@ -94,8 +94,7 @@ void Connection::open_from_cookie(const TcpSegmentView& ack, const CookieOptions
     listener_ = &listener;
     irs_ = h.seq - 1;
     rcv_nxt_ = h.seq;
-    // The cookie SYN-ACK offered the unscaled window of Stack::cookie_synack.
-    rcv_adv_ = rcv_nxt_ + std::min<std::uint32_t>(cfg.receive_buffer, 0xffff);
+    rcv_adv_ = rcv_nxt_ + handshake_window_for(cfg.receive_buffer);  // what the cookie SYN-ACK offered
     iss_ = h.ack - 1;
     snd_una_ = iss_;
     snd_nxt_ = snd_max_ = h.ack;

@@ -28,6 +28,12 @@ constexpr std::uint8_t window_scale_for(std::uint32_t buffer) {
     return s;
 }
 
+// The window a SYN-ACK made without a connection (a cookie) offers: never
+// scaled (RFC 7323 2.2), so the buffer capped at 65,535 bytes.
+constexpr std::uint16_t handshake_window_for(std::uint32_t buffer) {
+    return static_cast<std::uint16_t>(buffer < 0xffff ? buffer : 0xffff);
+}
+
 class Stack;
 class Connection;
 struct Listener;

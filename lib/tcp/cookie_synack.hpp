@@ -78,28 +78,24 @@ inline std::size_t write_ipv4_cookie_synack(std::uint8_t* out, const CookieSynAc
     const bool software = fill == ChecksumFill::software;
     net::write_ipv4_header(out, src, dst, net::kIpProtoTcp, static_cast<std::uint16_t>(tcp_len), ip_id, software);
     std::uint8_t* const tcp = out + net::kIpv4MinHeaderLen;
-    std::uint64_t sum = 0;
-    const auto put = [&sum](std::uint8_t* at, std::uint32_t word) {
-        net::store_be32(at, word);
-        sum += word;
-    };
-    put(tcp, std::uint32_t{s.tuple.local_port} << 16 | s.tuple.remote_port);
-    put(tcp + 4, s.seq.raw());
-    put(tcp + 8, s.ack.raw());
-    put(tcp + 12, static_cast<std::uint32_t>(tcp_len / 4) << 28 |
-                      std::uint32_t{net::tcp_flag::syn | net::tcp_flag::ack} << 16 | s.window);
-    put(tcp + 16, 0);  // checksum (filled below), urgent pointer
-    put(tcp + 20, net::option_word::mss(s.mss));
+    net::SummingWordWriter w(tcp);
+    w.put(std::uint32_t{s.tuple.local_port} << 16 | s.tuple.remote_port);
+    w.put(s.seq.raw());
+    w.put(s.ack.raw());
+    w.put(static_cast<std::uint32_t>(tcp_len / 4) << 28 | std::uint32_t{net::tcp_flag::syn | net::tcp_flag::ack} << 16 |
+          s.window);
+    w.put(0);  // checksum (filled below), urgent pointer
+    w.put(net::option_word::mss(s.mss));
     if (s.timestamps) {
-        put(tcp + 24, net::option_word::timestamps_lead(s.ts.sack_permitted));
-        put(tcp + 28, s.ts.tsval);
-        put(tcp + 32, s.ts.tsecr);
-        if (s.ts.window_scaling) put(tcp + 36, net::option_word::window_scale(s.ts.window_scale));
+        w.put(net::option_word::timestamps_lead(s.ts.sack_permitted));
+        w.put(s.ts.tsval);
+        w.put(s.ts.tsecr);
+        if (s.ts.window_scaling) w.put(net::option_word::window_scale(s.ts.window_scale));
     }
     const std::uint32_t pseudo =
         net::pseudo_header_sum(src, dst, net::kIpProtoTcp, static_cast<std::uint16_t>(tcp_len));
     net::store_be16(tcp + net::kTcpChecksumOffset,
-                    software ? net::checksum_finish(net::checksum_fold64(sum + pseudo))
+                    software ? net::checksum_finish(net::checksum_fold64(w.sum() + pseudo))
                              : offload_checksum_field(pseudo));
     return net::kIpv4MinHeaderLen + tcp_len;
 }

@@ -42,42 +42,26 @@ public:
           mask_(slots_.size() - 1) {}
 
     Value find(const net::FourTuple& key) const {
-        const std::uint64_t h = net::hash_of(key);
-        const std::uint16_t sig = signature_of(h);
-        for (std::size_t i = static_cast<std::uint32_t>(h) & mask_;; i = (i + 1) & mask_) {
-            const std::uint16_t s = signatures_[i];
-            if (s == 0) return nullptr;
-            if (s == sig && slots_[i].key == key) return slots_[i].value;
-        }
+        const Probe p = probe(key);
+        return p.found ? slots_[p.slot].value : nullptr;
     }
 
     // False when the table already holds max_entries, when `key` is present, or
     // when `v` is null.
     bool insert(const net::FourTuple& key, Value v) {
         if (v == nullptr || size_ == max_entries_) return false;
-        const std::uint64_t h = net::hash_of(key);
-        const std::uint16_t sig = signature_of(h);
-        for (std::size_t i = static_cast<std::uint32_t>(h) & mask_;; i = (i + 1) & mask_) {
-            const std::uint16_t s = signatures_[i];
-            if (s == 0) {
-                signatures_[i] = sig;
-                slots_[i] = Slot{static_cast<std::uint32_t>(h), key, v};
-                ++size_;
-                return true;
-            }
-            if (s == sig && slots_[i].key == key) return false;
-        }
+        const Probe p = probe(key);
+        if (p.found) return false;
+        signatures_[p.slot] = p.signature;
+        slots_[p.slot] = Slot{p.tag, key, v};
+        ++size_;
+        return true;
     }
 
     bool erase(const net::FourTuple& key) {
-        const std::uint64_t h = net::hash_of(key);
-        const std::uint16_t sig = signature_of(h);
-        std::size_t hole = static_cast<std::uint32_t>(h) & mask_;
-        for (;; hole = (hole + 1) & mask_) {
-            const std::uint16_t s = signatures_[hole];
-            if (s == 0) return false;
-            if (s == sig && slots_[hole].key == key) break;
-        }
+        const Probe p = probe(key);
+        if (!p.found) return false;
+        std::size_t hole = p.slot;
         // Backward shift: walk the rest of the chain and move back into the hole
         // every entry whose home slot does not lie cyclically between the hole and
         // its current slot, i.e. every entry a lookup would otherwise stop short of.
@@ -122,9 +106,23 @@ private:
     static std::uint32_t tag_of(const net::FourTuple& key) {
         return static_cast<std::uint32_t>(net::hash_of(key));
     }
-    // The hash's top 16 bits, with the lowest of them forced on: never 0.
-    static std::uint16_t signature_of(std::uint64_t hash) {
-        return static_cast<std::uint16_t>(hash >> 48) | 1u;
+
+    // Where `key` is, or the empty slot that ends its chain.
+    struct Probe {
+        std::size_t slot;
+        bool found;
+        std::uint32_t tag;        // the low 32 bits of the key's hash
+        std::uint16_t signature;  // the high 16, with the lowest of them forced on: never 0
+    };
+    Probe probe(const net::FourTuple& key) const {
+        const std::uint64_t h = net::hash_of(key);
+        const auto tag = static_cast<std::uint32_t>(h);
+        const auto sig = static_cast<std::uint16_t>(static_cast<std::uint16_t>(h >> 48) | 1u);
+        for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
+            const std::uint16_t s = signatures_[i];
+            if (s == 0) return {i, false, tag, sig};
+            if (s == sig && slots_[i].key == key) return {i, true, tag, sig};
+        }
     }
 
     static std::size_t slot_count_for(std::size_t max_entries) {

@@ -244,14 +244,14 @@ bool Stack::stateless_synack(net::Ipv4Addr src, net::Ipv4Addr dst, const net::Tc
 
 bool Stack::count_syn(const Listener& l) {
     ++counters_.handshake.syns_received;
-    const bool queue_full = l.half_open >= l.options.syn_backlog;
+    const bool queue_full = syn_queue_full(l);
     if (queue_full) ++counters_.handshake.syn_queue_overflows;
     return queue_full;
 }
 
 bool Stack::answers_with_cookie(const Listener& l) const {
     return l.options.cookies == SynCookieMode::always ||
-           (l.options.cookies == SynCookieMode::on_overflow && l.half_open >= l.options.syn_backlog);
+           (l.options.cookies == SynCookieMode::on_overflow && syn_queue_full(l));
 }
 
 // Inlined into both callers, and with everything it calls inlined into it
@@ -269,7 +269,7 @@ bool Stack::answers_with_cookie(const Listener& l) const {
     out.tuple = t;
     out.seq = cookies_.make_isn(t, syn.seq, syn.options.mss.value_or(kDefaultMss), now_);
     out.ack = syn.seq + 1;
-    out.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(config_.receive_buffer, 0xffff));
+    out.window = handshake_window_for(config_.receive_buffer);
     out.mss = config_.mss;
     if (ts) {
         out.timestamps = true;

@@ -94,6 +94,7 @@ private:
     void closed_input(const net::FourTuple& t, const net::TcpSegmentView& seg);
     // SYN cookies (S13, S15): answer without state; rebuild from a valid ACK.
     bool cookie_acks_expected(const Listener& l) const;
+    static bool syn_queue_full(const Listener& l) { return l.half_open >= l.options.syn_backlog; }
     // Counts an arriving SYN; true when the listener's SYN queue is full.
     bool count_syn(const Listener& l);
     bool answers_with_cookie(const Listener& l) const;
