@@ -3,6 +3,12 @@
 #
 #   scripts/bench_syn.sh            build (release), rate runs, callgrind counts
 #
+# Beside synline (engine::Worker) it measures the minimal SYN-cookie responder
+# of tests/bench/reference_responder.hpp (--responder reference) on the same
+# frames, feeder and ring port, and reports synline / reference: rates from
+# one-run processes alternating between the two, so that a drift in the host's
+# speed hits both alike, and instructions per SYN.
+#
 # Environment:
 #   BUILD_DIR   meson build directory (default: build-bench, configured if missing)
 #   MESON_ARGS  extra `meson setup` arguments for a new BUILD_DIR (e.g. -Db_lto=true)
@@ -11,7 +17,7 @@
 #   CG_N        SYNs / bad ACKs under callgrind (default 64000)
 #   BENCH_CPU   CPU for the one lcore (default: the last online CPU)
 #   TOP         cost centres to print (default 18)
-# Bounded: about 15 s of runs plus the build; a fresh build takes a few minutes
+# Bounded: about 40 s of runs plus the build; a fresh build takes a few minutes
 # on a 2-CPU VM.
 set -euo pipefail
 
@@ -68,14 +74,41 @@ say "rate: the same with a net_null port (TX frees each mbuf, RX allocates)"
 grep -q '^checks: ok' "$OUT/rate_null.txt" || { echo "bench_syn.sh: rate checks failed" >&2; exit 1; }
 MEDIAN_NULL="$(sed -n 's/^median: \([0-9.]*\) M SYN-ACK\/s.*/\1/p' "$OUT/rate_null.txt")"
 
+say "rate: synline and the reference responder alternately, $RUNS one-run processes each (ring port)"
+for i in $(seq "$RUNS"); do
+    for r in synline reference; do
+        "$BIN" rate --runs 1 --seconds "$SECONDS_PER_RUN" --cpu "$BENCH_CPU" --responder "$r" 2>&1 | quiet \
+            >"$OUT/alt_${r}_$i.txt"
+        grep -q '^checks: ok' "$OUT/alt_${r}_$i.txt" || { cat "$OUT/alt_${r}_$i.txt"; echo "bench_syn.sh: $r checks failed" >&2; exit 1; }
+        printf '%-9s run %s: %s\n' "$r" "$i" "$(sed -n 's/^run 1: //p' "$OUT/alt_${r}_$i.txt")"
+    done
+done
+alt_median() {  # responder sed-script: the median of a figure over its one-run processes
+    sed -n "$2" "$OUT"/alt_"$1"_*.txt | sort -g |
+        awk '{v[NR] = $1} END {printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+RATE_OF='s/^run 1: \([0-9.]*\) M SYN-ACK\/s.*/\1/p'
+PROCESS_NS_OF='s/^run 1: .*::process \([0-9.]*\) ns\/SYN in the median burst.*/\1/p'
+ALT_SYNLINE="$(alt_median synline "$RATE_OF")"
+ALT_REFERENCE="$(alt_median reference "$RATE_OF")"
+ALT_SYNLINE_NS="$(alt_median synline "$PROCESS_NS_OF")"
+ALT_REFERENCE_NS="$(alt_median reference "$PROCESS_NS_OF")"
+awk -v s="$ALT_SYNLINE" -v r="$ALT_REFERENCE" -v sn="$ALT_SYNLINE_NS" -v rn="$ALT_REFERENCE_NS" \
+    'BEGIN {printf "medians: synline %.3f M/s, reference %.3f M/s, synline/reference %.2f; " \
+                   "process() per SYN in the median burst: synline %.1f ns, reference %.1f ns\n", s, r, s / r, sn, rn}'
+
 # ---- callgrind ----------------------------------------------------------------
 # Instrumentation starts at CALLGRIND_START_INSTRUMENTATION (after EAL, the
 # frames and a warm-up) and collection is limited to Worker::process, so the
 # total is exactly the receive path: parse, stack, reply, tx burst, frees.
+# For the reference responder (toggle=$REFERENCE_ENTRY cg ...) it is its own
+# burst entry.
+WORKER_ENTRY='synline::engine::Worker::process(*'
+REFERENCE_ENTRY='synline::bench::ReferenceResponder::process(*'
 cg() {  # mode outfile [bench options]
     local mode="$1" file="$2"; shift 2
     valgrind --tool=callgrind --instr-atstart=no --collect-atstart=no \
-        --toggle-collect='synline::engine::Worker::process(*' \
+        --toggle-collect="${toggle:-$WORKER_ENTRY}" \
         --callgrind-out-file="$file" "$BIN" "$mode" "$CG_N" --frames 4096 --memory 512 --cpu "$BENCH_CPU" "$@" \
         >"$file.log" 2>&1 || { cat "$file.log"; exit 1; }
     grep -q '^checks: ok' "$file.log" || { cat "$file.log"; echo "bench_syn.sh: $mode checks failed" >&2; exit 1; }
@@ -105,6 +138,9 @@ cg count "$OUT/syn.cg"
 say "callgrind: the same with SipHash-2-4 cookies, and with a net_null port"
 cg count "$OUT/syn_sip.cg" --prf siphash24
 cg count "$OUT/syn_null.cg" --port null
+say "callgrind: count $CG_N with the reference responder (ring port), both PRFs"
+toggle="$REFERENCE_ENTRY" cg count "$OUT/syn_ref.cg" --responder reference
+toggle="$REFERENCE_ENTRY" cg count "$OUT/syn_ref_sip.cg" --responder reference --prf siphash24
 say "callgrind: badack $CG_N (ACK flood, bad cookies with a current counter), both PRFs"
 cg badack "$OUT/ack.cg"
 cg badack "$OUT/ack_sip.cg" --prf siphash24
@@ -112,6 +148,8 @@ PRF="$(sed -n 's/.*cookie PRF \([a-z0-9]*\),.*/\1/p' "$OUT/syn.cg.log")"
 PER_SYN="$(per_unit "$OUT/syn.cg")"
 PER_SYN_SIP="$(per_unit "$OUT/syn_sip.cg")"
 PER_SYN_NULL="$(per_unit "$OUT/syn_null.cg")"
+PER_SYN_REF="$(per_unit "$OUT/syn_ref.cg")"
+PER_SYN_REF_SIP="$(per_unit "$OUT/syn_ref_sip.cg")"
 PER_ACK="$(per_unit "$OUT/ack.cg")"
 PER_ACK_SIP="$(per_unit "$OUT/ack_sip.cg")"
 
@@ -122,10 +160,18 @@ echo
 say "where a bad ACK's instructions go"
 top "$OUT/ack.cg" ACK
 echo
+say "where a SYN's instructions go in the reference responder (ReferenceResponder::process inclusive = 100%)"
+top "$OUT/syn_ref.cg" SYN
+echo
 say "summary ($(date -u +%Y-%m-%d), $(sed -n 's/^cpu: \([^,]*\),.*/\1/p' "$OUT/rate.txt"), $(nproc) CPUs, machine $QUIET)"
 printf '  SYN-ACKs/s median        %s M over %s runs (ring port); %s M (net_null port)\n' "$MEDIAN" "$RUNS" "$MEDIAN_NULL"
 printf '  instructions per SYN     %s (%s cookies, ring port); %s (siphash24); %s (net_null port)\n' \
     "$PER_SYN" "$PRF" "$PER_SYN_SIP" "$PER_SYN_NULL"
 printf '  instructions per bad ACK %s (%s); %s (siphash24)\n' "$PER_ACK" "$PRF" "$PER_ACK_SIP"
 awk -v s="$PER_SYN" 'BEGIN {printf "  vs hand-written responder (416/SYN): %.2fx the instructions; goal <= %d\n", s / 416, 416 * 1.3}'
+awk -v s="$ALT_SYNLINE" -v r="$ALT_REFERENCE" -v n="$RUNS" -v sn="$ALT_SYNLINE_NS" -v rn="$ALT_REFERENCE_NS" \
+    'BEGIN {printf "  vs reference responder   synline %.3f M/s, reference %.3f M/s: %.2f (medians of %d alternating runs each);" \
+                   " process() %.1f vs %.1f ns/SYN: %.2f\n", s, r, s / r, n, sn, rn, rn / sn}'
+awk -v s="$PER_SYN" -v ss="$PER_SYN_SIP" -v r="$PER_SYN_REF" -v rs="$PER_SYN_REF_SIP" -v prf="$PRF" \
+    'BEGIN {printf "  reference instructions   %d per SYN (%s), %d (siphash24); synline %.2fx and %.2fx that\n", r, prf, rs, s / r, ss / rs}'
 echo "  raw files: $OUT"

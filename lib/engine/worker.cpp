@@ -166,8 +166,11 @@ void Worker::prefetch_flow_of(const rte_mbuf* m) {
                           net::load_be16(p + kTcp), net::load_be16(p + kTcp + 2));
 }
 
-bool Worker::addressed_to_us(const net::MacAddr& dst) const {
-    return dst == setup_.iface.mac || dst == net::MacAddr::broadcast();
+bool Worker::addressed_to_us(const std::uint8_t* frame) const {
+    // Compared where it lies: a MacAddr copy of it costs stores and reloads.
+    static constexpr net::MacAddr kBroadcast = net::MacAddr::broadcast();
+    return std::memcmp(frame, setup_.iface.mac.bytes.data(), 6) == 0 ||
+           std::memcmp(frame, kBroadcast.bytes.data(), 6) == 0;
 }
 
 void Worker::count_rx(const rte_mbuf* m) {
@@ -187,7 +190,7 @@ void Worker::handle_frame(rte_mbuf* m, tcp::Instant now) {
         return;
     }
     net::EthernetView eth(frame);
-    if (!addressed_to_us(eth.dst())) {
+    if (!addressed_to_us(frame.data())) {
         drop(m, net::Drop::eth_not_for_us);
         return;
     }

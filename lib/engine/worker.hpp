@@ -72,7 +72,7 @@ private:
     void process_burst(std::span<rte_mbuf* const> frames, tcp::Instant now);  // at most kBurst
     void prefetch_flow_of(const rte_mbuf* m);
     void count_rx(const rte_mbuf* m);
-    bool addressed_to_us(const net::MacAddr& dst) const;  // our MAC or broadcast
+    bool addressed_to_us(const std::uint8_t* frame) const;  // its destination: our MAC or broadcast
     // A received frame this burst is done with: freed, with the others, in
     // one rte_pktmbuf_free_bulk at the end of the burst (a free one by one
     // was a tenth of a dropped frame's cost). Its bytes stay valid until then.

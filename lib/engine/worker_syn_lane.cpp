@@ -46,7 +46,7 @@ bool Worker::check_lane_syn(const rte_mbuf* m, LaneSyn& out) const {
         net::load_be16(frame + 12) != static_cast<std::uint16_t>(net::EtherType::ipv4) || ip[0] != 0x45 ||
         ip[9] != net::kIpProtoTcp || (net::load_be16(ip + 6) & kFragmentBits) != 0 || m->nb_segs != 1)
         return false;
-    if (!addressed_to_us(net::EthernetView({frame, frame_len}).dst())) return false;
+    if (!addressed_to_us(frame)) return false;
     const std::size_t ip_len = net::load_be16(ip + 2);
     const std::size_t header_len = net::tcp_data_offset(tcp);
     if (ip_len > frame_len - kIpAt || header_len < net::kTcpMinHeaderLen ||

@@ -68,17 +68,16 @@ inline std::uint32_t checksum_fold64(std::uint64_t acc) {
     return static_cast<std::uint32_t>((acc + std::rotl(acc, 32)) >> 32);
 }
 
-// Adds the bytes, read as big-endian 16-bit words, to a running sum. Inline:
-// headers of constant length (IPv4's 20 bytes) then compile to a few adds.
-[[gnu::always_inline]] inline std::uint32_t checksum_accumulate(std::uint32_t sum,
-                                                              std::span<const std::uint8_t> bytes) {
-    // The one's-complement sum does not depend on byte order (RFC 1071 2(B)):
-    // add native 64-bit words with end-around carry, fold to 32 bits, and swap
-    // the two 16-bit lanes into network order once at the end.
-    static_assert(std::endian::native == std::endian::little, "the swap below assumes little-endian");
-    const std::uint8_t* p = bytes.data();
-    const std::size_t n = bytes.size();
-    std::uint64_t acc = checksum_detail::add_words(0, p, n / 8);
+// The one's-complement sum of the bytes plus acc, kept in 64 bits in the
+// order the words were loaded ("raw": on a little-endian CPU each 16-bit
+// network word is byte-swapped). The sum does not depend on byte order
+// (RFC 1071 2(B)), only the two bytes of its result do, so summing raw words
+// needs no swap per field. Inline: headers of constant length (IPv4's 20
+// bytes) then compile to a few adds.
+[[gnu::always_inline]] inline std::uint64_t checksum_raw_sum(std::uint64_t acc, const std::uint8_t* p,
+                                                            std::size_t n) {
+    static_assert(std::endian::native == std::endian::little, "raw sums assume little-endian");
+    acc = checksum_detail::add_words(acc, p, n / 8);
     p += n & ~std::size_t{7};
     if (n & 7) {
         // The last 1..7 bytes, at their places in a zero-padded word (an odd
@@ -102,6 +101,29 @@ inline std::uint32_t checksum_fold64(std::uint64_t acc) {
         if (n & 1) tail |= std::uint64_t{*p} << at;
         acc = checksum_detail::add_carry(acc, tail);
     }
+    return acc;
+}
+
+// A raw sum folded to 16 bits. A header whose checksum field is right sums to
+// 0xffff, which reads the same in either byte order.
+inline std::uint16_t checksum_fold16(std::uint64_t raw) {
+    std::uint32_t sum = checksum_fold64(raw);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<std::uint16_t>(sum);
+}
+
+// True when the bytes, their checksum field included, sum to 0xffff (plus
+// `raw`, a raw sum of what else the checksum covers, e.g. a pseudo-header).
+inline bool checksum_verifies(std::uint64_t raw, std::span<const std::uint8_t> bytes) {
+    return checksum_fold16(checksum_raw_sum(raw, bytes.data(), bytes.size())) == 0xffff;
+}
+
+// Adds the bytes, read as big-endian 16-bit words, to a running sum.
+[[gnu::always_inline]] inline std::uint32_t checksum_accumulate(std::uint32_t sum,
+                                                              std::span<const std::uint8_t> bytes) {
+    // Swap the two 16-bit lanes of the folded raw sum into network order once.
+    const std::uint64_t acc = checksum_raw_sum(0, bytes.data(), bytes.size());
     const std::uint64_t total = std::uint64_t{sum} + __builtin_bswap32(checksum_fold64(acc));
     return static_cast<std::uint32_t>((total & 0xffffffff) + (total >> 32));
 }
@@ -136,6 +158,16 @@ inline std::uint32_t pseudo_header_sum(Ipv4Addr src, Ipv4Addr dst, std::uint8_t 
                                        std::uint16_t l4_length) {
     return (src.value >> 16) + (src.value & 0xffff) + (dst.value >> 16) + (dst.value & 0xffff) + protocol +
            l4_length;
+}
+
+// The same pseudo-header as a raw sum (see checksum_raw_sum).
+inline std::uint64_t pseudo_header_raw_sum(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol,
+                                           std::uint16_t l4_length) {
+    // In memory: source, destination, then the bytes 0, protocol, length.
+    const std::uint64_t addresses =
+        std::uint64_t{__builtin_bswap32(src.value)} | std::uint64_t{__builtin_bswap32(dst.value)} << 32;
+    const std::uint64_t tail = std::uint64_t{protocol} << 8 | std::uint64_t{__builtin_bswap16(l4_length)} << 16;
+    return checksum_detail::add_carry(addresses, tail);
 }
 
 }  // namespace synline::net

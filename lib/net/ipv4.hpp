@@ -31,7 +31,7 @@ struct Ipv4Packet {
 // the header (IHL * 4 bytes, options included) sums to zero.
 inline bool ipv4_header_checksum_ok(std::span<const std::uint8_t> header, ChecksumVerdict nic) {
     if (nic != ChecksumVerdict::unknown) return nic == ChecksumVerdict::good;
-    return checksum_finish(checksum_accumulate(0, header)) == 0;
+    return checksum_verifies(0, header);
 }
 
 // Validates version, IHL, total length, header checksum (unless the NIC vouched

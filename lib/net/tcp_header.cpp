@@ -97,10 +97,4 @@ std::optional<TcpSegmentView> parse_tcp(std::span<const std::uint8_t> s, Drop& w
     return out;
 }
 
-bool verify_tcp_checksum(Ipv4Addr src, Ipv4Addr dst, std::span<const std::uint8_t> segment) {
-    std::uint32_t sum = pseudo_header_sum(src, dst, kIpProtoTcp,
-                                          static_cast<std::uint16_t>(segment.size()));
-    return checksum_finish(checksum_accumulate(sum, segment)) == 0;
-}
-
 }  // namespace synline::net

@@ -7,7 +7,9 @@
 #include <span>
 
 #include "net/byte_order.hpp"
+#include "net/checksum.hpp"
 #include "net/drop_reason.hpp"
+#include "net/ipv4.hpp"
 #include "net/ipv4_addr.hpp"
 #include "net/seq_num.hpp"
 
@@ -154,7 +156,10 @@ inline bool parse_tcp_header(std::span<const std::uint8_t> header, TcpHeader& h)
 // (verify_tcp_checksum) so that a NIC's verdict can stand in for it.
 std::optional<TcpSegmentView> parse_tcp(std::span<const std::uint8_t> segment, Drop& why);
 
-bool verify_tcp_checksum(Ipv4Addr src, Ipv4Addr dst, std::span<const std::uint8_t> segment);
+inline bool verify_tcp_checksum(Ipv4Addr src, Ipv4Addr dst, std::span<const std::uint8_t> segment) {
+    return checksum_verifies(pseudo_header_raw_sum(src, dst, kIpProtoTcp, static_cast<std::uint16_t>(segment.size())),
+                             segment);
+}
 
 // Offset of the checksum field within the TCP header.
 inline constexpr std::size_t kTcpChecksumOffset = 16;

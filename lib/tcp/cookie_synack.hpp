@@ -23,15 +23,21 @@
 namespace synline::tcp {
 
 struct CookieSynAck {
-    // What rides on timestamps: only a SYN with timestamps gets SACK-permitted
-    // and window scaling back from a cookie (S16), so these are read only when
-    // `timestamps` is set.
+    // The options it carries, named by the TCP header length they make, so
+    // that the writer derives every length from one number. Only a SYN with
+    // timestamps gets SACK-permitted and window scaling back from a cookie
+    // (S16): without timestamps the MSS is alone.
+    enum class Layout : std::uint8_t {
+        mss = 24,                         // MSS
+        timestamps = 36,                  // MSS, timestamps (with SACK-permitted or two NOPs)
+        timestamps_window_scale = 40,     // and NOP, window scale
+    };
+    // What rides on timestamps, read only when the layout has them.
     struct Timestamps {
         std::uint32_t tsval = 0;
         std::uint32_t tsecr = 0;
         bool sack_permitted = false;
-        bool window_scaling = false;
-        std::uint8_t window_scale = 0;  // our shift, when window_scaling
+        std::uint8_t window_scale = 0;  // our shift, with Layout::timestamps_window_scale
     };
 
     net::FourTuple tuple;  // local = source
@@ -39,13 +45,12 @@ struct CookieSynAck {
     net::SeqNum ack;       // the SYN's sequence number + 1
     std::uint16_t window = 0;
     std::uint16_t mss = 0;
-    bool timestamps = false;
-    Timestamps ts;  // meaningful only with `timestamps`
+    Layout layout = Layout::mss;
+    Timestamps ts;  // meaningful only when has_timestamps()
 
-    // TCP header length: 24, 36 or 40 bytes.
-    std::size_t header_len() const {
-        return net::kTcpMinHeaderLen + 4 + (timestamps ? 12 + (ts.window_scaling ? 4 : 0) : 0);
-    }
+    bool has_timestamps() const { return layout != Layout::mss; }
+    bool has_window_scale() const { return layout == Layout::timestamps_window_scale; }
+    std::size_t header_len() const { return static_cast<std::size_t>(layout); }
 };
 
 // The same segment for a SegmentSink.
@@ -60,10 +65,10 @@ inline OutSegment to_out_segment(const CookieSynAck& s) {
     h.flags = net::tcp_flag::syn | net::tcp_flag::ack;
     h.window = s.window;
     h.options.mss = s.mss;
-    if (s.timestamps) {
+    if (s.has_timestamps()) {
         h.options.timestamps = net::TcpTimestamps{s.ts.tsval, s.ts.tsecr};
         h.options.sack_permitted = s.ts.sack_permitted;
-        if (s.ts.window_scaling) h.options.window_scale = s.ts.window_scale;
+        if (s.has_window_scale()) h.options.window_scale = s.ts.window_scale;
     }
     return out;
 }
@@ -86,11 +91,11 @@ inline std::size_t write_ipv4_cookie_synack(std::uint8_t* out, const CookieSynAc
           s.window);
     w.put(0);  // checksum (filled below), urgent pointer
     w.put(net::option_word::mss(s.mss));
-    if (s.timestamps) {
+    if (s.has_timestamps()) {
         w.put(net::option_word::timestamps_lead(s.ts.sack_permitted));
         w.put(s.ts.tsval);
         w.put(s.ts.tsecr);
-        if (s.ts.window_scaling) w.put(net::option_word::window_scale(s.ts.window_scale));
+        if (s.has_window_scale()) w.put(net::option_word::window_scale(s.ts.window_scale));
     }
     const std::uint32_t pseudo =
         net::pseudo_header_sum(src, dst, net::kIpProtoTcp, static_cast<std::uint16_t>(tcp_len));

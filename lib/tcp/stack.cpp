@@ -272,11 +272,11 @@ bool Stack::answers_with_cookie(const Listener& l) const {
     out.window = handshake_window_for(config_.receive_buffer);
     out.mss = config_.mss;
     if (ts) {
-        out.timestamps = true;
+        out.layout = o.window_scale ? CookieSynAck::Layout::timestamps_window_scale
+                                    : CookieSynAck::Layout::timestamps;
         out.ts.tsval = SynCookies::make_tsval(ts_clock(), o);
         out.ts.tsecr = syn.options.timestamps->value;
         out.ts.sack_permitted = o.sack_permitted;
-        out.ts.window_scaling = o.window_scale.has_value();
         out.ts.window_scale = own_window_scale_;
     }
     l.last_cookie_sent = now_;

@@ -35,6 +35,14 @@
 // Every mode checks the stack's counters: one SYN-ACK per SYN
 // (handshake.synacks_from_cookie, and the port's opackets), or nothing sent and
 // every ACK counted as cookies_bad_hash / cookies_stale. Exit status 1 if not.
+// With the ring port, the last burst's SYN-ACKs are read back from its RX and
+// checked too: addresses and ports swapped, SYN|ACK, ack = the SYN's seq + 1,
+// TSecr, both checksums (and, for the reference responder, the cookie).
+//
+// --responder reference feeds the same frames, port and feeder to the minimal
+// responder of reference_responder.hpp instead of the Worker (rate and count
+// modes): the baseline the figures are compared against, measured in
+// the same process run as synline.
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -50,6 +58,7 @@
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -57,6 +66,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
+#include "reference_responder.hpp"
 #include "engine/config.hpp"
 #include "engine/eal.hpp"
 #include "engine/mbuf_pool.hpp"
@@ -68,6 +78,7 @@
 #include "net/ipv4.hpp"
 #include "tcp/connection_handler.hpp"
 #include "tcp/listener.hpp"
+#include "tcp/syn_cookie.hpp"
 
 namespace {
 
@@ -89,6 +100,7 @@ struct Options {
     unsigned memory_mb = 1024;
     std::string port = "ring";     // ring: TX comes back as RX; null: TX frees
     std::string prf = "auto";      // the cookie PRF: auto, aes128, siphash24
+    std::string responder = "synline";  // synline: engine::Worker; reference: ReferenceResponder
     bool random_ack = false;       // badack: random clear counter bits
     std::uint64_t warmup = 4096;   // segments before measuring
 };
@@ -100,7 +112,8 @@ struct Options {
                  "       synline-bench-syn count N\n"
                  "       synline-bench-syn badack N [--random-ack]\n"
                  "  common: [--frames F (power of two, >= 64)] [--seed S] [--cpu C] [--memory MB]\n"
-                 "          [--warmup N] [--port ring|null] [--prf auto|aes128|siphash24]\n",
+                 "          [--warmup N] [--port ring|null] [--prf auto|aes128|siphash24]\n"
+                 "          [--responder synline|reference (rate and count only)]\n",
                  why);
     std::exit(2);
 }
@@ -138,6 +151,7 @@ Options parse_options(int argc, char** argv) {
         else if (a == "--random-ack") o.random_ack = true;
         else if (a == "--port") o.port = value();
         else if (a == "--prf") o.prf = value();
+        else if (a == "--responder") o.responder = value();
         else usage(("unknown option " + a).c_str());
     }
     if (o.frames < 64 || (o.frames & (o.frames - 1)) != 0) usage("--frames must be a power of two >= 64");
@@ -145,6 +159,8 @@ Options parse_options(int argc, char** argv) {
     if (o.port != "ring" && o.port != "null") usage("--port must be ring or null");
     if (o.prf != "auto" && o.prf != "aes128" && o.prf != "siphash24") usage("--prf must be auto, aes128 or siphash24");
     if (o.prf == "aes128" && !tcp::aes_ni_available()) usage("--prf aes128: this CPU has no AES-NI");
+    if (o.responder != "synline" && o.responder != "reference") usage("--responder must be synline or reference");
+    if (o.responder == "reference" && o.mode == "badack") usage("--responder reference: rate and count modes only");
     return o;
 }
 
@@ -263,12 +279,27 @@ FrameSet build_frames(const Options& o, bool acks, const net::MacAddr& our_mac) 
 
 class NullHandler final : public tcp::ConnectionHandler {};
 
+// What the feeder drives: synline's Worker, or the reference responder when
+// one is given (the Worker then sits idle).
+struct Responder {
+    engine::Worker& worker;
+    bench::ReferenceResponder* reference = nullptr;
+
+    void process(std::span<rte_mbuf* const> frames) {
+        if (reference)
+            reference->process(frames);
+        else
+            worker.process(frames);
+    }
+    const char* entry() const { return reference ? "ReferenceResponder::process" : "Worker::process"; }
+};
+
 // Plays the NIC: each burst takes back what the port transmitted (ring port;
 // nothing with net_null, whose TX freed it), tops up from the pool (the
 // lcore's mempool cache, as a PMD's RX refill does) and copies the next 32
 // frames in; the worker owns them from then on and transmits or frees them.
 struct Feeder {
-    engine::Worker& worker;
+    Responder& responder;
     std::uint16_t port_id;
     rte_mempool* pool;
     const FrameSet& frames;
@@ -293,21 +324,27 @@ struct Feeder {
         }
         next = (next + kBurst) & mask;
         if (!burst_cycles) {
-            worker.process({b.data(), kBurst});
+            responder.process({b.data(), kBurst});
             return;
         }
         const std::uint64_t t0 = rte_rdtsc();
-        worker.process({b.data(), kBurst});
+        responder.process({b.data(), kBurst});
         burst_cycles->push_back(rte_rdtsc() - t0);
     }
+    // Index of the first frame of the last burst fed.
+    std::size_t last_burst_first() const { return (next - kBurst) & (frames.count() - 1); }
 };
 
 struct Snapshot {
     std::uint64_t syns, synacks, segments_out, bad_hash, stale, validated, opackets, rst;
 };
 
-Snapshot snapshot(engine::Worker& w, const engine::Port& port) {
-    const auto& c = w.stack().counters();
+Snapshot snapshot(const Responder& r, const engine::Port& port) {
+    if (r.reference) {
+        const auto& c = r.reference->counters();
+        return {c.frames, c.synacks, c.synacks, 0, 0, 0, port.stats().opackets, 0};
+    }
+    const auto& c = r.worker.stack().counters();
     std::uint64_t rst = 0;
     for (auto v : c.rst_sent) rst += v;
     return {c.handshake.syns_received, c.handshake.synacks_from_cookie, c.segments_out,
@@ -325,7 +362,73 @@ bool check_syns(const Snapshot& a, const Snapshot& b, std::uint64_t fed) {
     return false;
 }
 
-// CPU time this thread actually got (another busy process steals from wall time).
+// True when m is a valid SYN-ACK answering the SYN frame `syn`: Ethernet,
+// IPv4 and TCP addresses swapped, both checksums, SYN|ACK alone, ack = the
+// SYN's seq + 1, MSS and timestamps with TSecr = the SYN's TSval; with
+// `cookies`, also a cookie they accept that encodes the SYN's options.
+bool answers_syn(const rte_mbuf* m, const std::uint8_t* syn, const net::MacAddr& our_mac,
+                 const tcp::SynCookies* cookies, tcp::Instant now) {
+    constexpr std::size_t ip_at = net::kEthernetHeaderLen, tcp_at = ip_at + net::kIpv4MinHeaderLen;
+    const std::uint8_t* const f = rte_pktmbuf_mtod(m, const std::uint8_t*);
+    const std::size_t len = m->data_len;
+    if (m->nb_segs != 1 || len < tcp_at + net::kTcpMinHeaderLen || std::memcmp(f, syn + 6, 6) != 0 ||
+        std::memcmp(f + 6, our_mac.bytes.data(), 6) != 0 ||
+        net::load_be16(f + 12) != static_cast<std::uint16_t>(net::EtherType::ipv4))
+        return false;
+    const std::uint8_t* const ip = f + ip_at;
+    const std::uint8_t* const seg = f + tcp_at;
+    const std::size_t ip_len = net::load_be16(ip + 2);
+    if (ip[0] != 0x45 || ip[9] != net::kIpProtoTcp || ip_len != len - ip_at ||
+        !net::ipv4_header_checksum_ok({ip, net::kIpv4MinHeaderLen}, net::ChecksumVerdict::unknown))
+        return false;
+    const net::Ipv4Addr src{net::load_be32(ip + 12)}, dst{net::load_be32(ip + 16)};
+    const std::size_t seg_len = ip_len - net::kIpv4MinHeaderLen;
+    if (src.value != net::load_be32(syn + ip_at + 16) || dst.value != net::load_be32(syn + ip_at + 12) ||
+        net::tcp_data_offset(seg) != seg_len || !net::verify_tcp_checksum(src, dst, {seg, seg_len}))
+        return false;
+    net::TcpHeader h, s;
+    if (!net::parse_tcp_header({seg, seg_len}, h) ||
+        !net::parse_tcp_header({syn + tcp_at, net::tcp_data_offset(syn + tcp_at)}, s))
+        return false;
+    if (h.flags != (net::tcp_flag::syn | net::tcp_flag::ack) || h.src_port != s.dst_port ||
+        h.dst_port != s.src_port || h.ack != s.seq + 1 || !h.options.mss || !h.options.timestamps ||
+        h.options.timestamps->echo != s.options.timestamps->value)
+        return false;
+    if (!cookies) return true;
+    const auto d = cookies->check(net::FourTuple{src, dst, h.src_port, h.dst_port}, s.seq, h.seq,
+                                  h.options.timestamps->value, now);
+    return d.verdict == tcp::SynCookies::Verdict::ok && d.options.mss == tcp::SynCookies::table_mss(*s.options.mss) &&
+           d.options.window_scale == s.options.window_scale && d.options.sack_permitted == s.options.sack_permitted;
+}
+
+// Reads the last burst's SYN-ACKs back from the ring port (its TX is its RX)
+// before the feeder reuses their mbufs, checks each against its SYN and frees
+// them; a later burst allocates afresh. The reference's cookies are checked
+// with its key; the Worker's key is the stack's own, not visible from here.
+bool check_synacks(const Responder& r, const engine::Port& port, const Feeder& feed, const net::MacAddr& our_mac) {
+    std::array<rte_mbuf*, kBurst> b;
+    const std::uint16_t n = rte_eth_rx_burst(port.id(), 0, b.data(), kBurst);
+    const tcp::Instant now{std::chrono::duration_cast<tcp::Duration>(
+        std::chrono::system_clock::now().time_since_epoch())};
+    std::optional<tcp::SynCookies> cookies;
+    if (r.reference) {
+        const auto& setup = r.reference->setup();
+        cookies.emplace(setup.cookie_config, tcp::SynCookieKeys(setup.cookie_key, tcp::Duration::zero(), now));
+    }
+    const std::size_t first = feed.last_burst_first(), mask = feed.frames.count() - 1;
+    unsigned valid = 0;
+    for (std::uint16_t i = 0; i < n; ++i)
+        if (answers_syn(b[i], feed.frames.frame((first + i) & mask), our_mac, cookies ? &*cookies : nullptr, now))
+            ++valid;
+    rte_pktmbuf_free_bulk(b.data(), n);
+    std::printf("SYN-ACKs of the last burst read back: %u of %u valid (addresses, checksums, flags, ack, "
+                "TSecr%s)\n",
+                valid, n, cookies ? ", cookie" : "");
+    if (n == kBurst && valid == n) return true;
+    std::printf("CHECK FAILED: the last burst's SYN-ACKs\n");
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -376,11 +479,27 @@ int main(int argc, char** argv) {
         lo.cookies = tcp::SynCookieMode::always;
         if (!worker.stack().listen(kListenPort, handler, lo)) throw std::runtime_error("listen failed");
 
+        std::optional<bench::ReferenceResponder> reference;
+        if (o.responder == "reference") {
+            bench::ReferenceResponder::Setup rs;
+            rs.port_id = port.id();
+            rs.queue_id = 0;
+            rs.mac = ws.iface.mac;
+            rs.ip = ws.iface.ip;
+            rs.listen_port = kListenPort;
+            rs.cookie_key = ws.secret;
+            rs.cookie_config.tick = ws.stack.syn_cookie_tick;
+            rs.cookie_config.prf = worker.stack().config().syn_cookie_prf;
+            reference.emplace(rs);
+        }
+        Responder responder{worker, reference ? &*reference : nullptr};
+
         const bool acks = o.mode == "badack";
         const FrameSet frames = build_frames(o, acks, net::MacAddr{port.mac()});
-        Feeder feed{worker, port.id(), pool.get(), frames};
+        Feeder feed{responder, port.id(), pool.get(), frames};
 
         std::printf("synline-bench-syn: SYN -> SYN-ACK with cookies=always, one core, no NIC\n");
+        std::printf("responder: %s (%s)\n", o.responder.c_str(), responder.entry());
         std::printf("command: %s\n", command.c_str());
         std::printf("cpu: %s, %ld online, lcore 0 on cpu %u; loadavg %s\n", bench::cpu_model().c_str(),
                     sysconf(_SC_NPROCESSORS_ONLN), o.cpu, read_line("/proc/loadavg").c_str());
@@ -394,9 +513,9 @@ int main(int argc, char** argv) {
         const std::uint64_t warm_bursts = (o.warmup + kBurst - 1) / kBurst;
         for (std::uint64_t i = 0; i < warm_bursts; ++i) feed.burst();
         const std::uint64_t warm_fed = warm_bursts * kBurst;
-        if (!acks && snapshot(worker, port).synacks != warm_fed) {
+        if (!acks && snapshot(responder, port).synacks != warm_fed) {
             std::printf("CHECK FAILED: warm-up produced %llu SYN-ACKs for %llu SYNs\n",
-                        (unsigned long long)snapshot(worker, port).synacks,
+                        (unsigned long long)snapshot(responder, port).synacks,
                         (unsigned long long)warm_fed);
             return 1;
         }
@@ -408,7 +527,7 @@ int main(int argc, char** argv) {
             burst_cycles.reserve(1u << 22);
             LoadProbe run_probe;
             for (unsigned r = 0; r < o.runs; ++r) {
-                const Snapshot a = snapshot(worker, port);
+                const Snapshot a = snapshot(responder, port);
                 const std::uint64_t limit_bursts = o.n ? (o.n + kBurst - 1) / kBurst : UINT64_MAX;
                 const std::uint64_t limit_cycles = static_cast<std::uint64_t>(o.seconds * hz);
                 burst_cycles.clear();
@@ -426,17 +545,17 @@ int main(int argc, char** argv) {
                 const double cpu = bench::thread_cpu_seconds() - c0;
                 std::vector<double> per_syn(burst_cycles.begin(), burst_cycles.end());
                 process_ns.push_back(bench::median(std::move(per_syn)) / hz * 1e9 / kBurst);
-                const Snapshot b = snapshot(worker, port);
+                const Snapshot b = snapshot(responder, port);
                 const std::uint64_t fed = bursts * kBurst;
                 const double secs = static_cast<double>(t1 - t0) / hz;
                 const double rate = static_cast<double>(b.synacks - a.synacks) / secs;
                 rates.push_back(rate);
                 cpu_rates.push_back(static_cast<double>(b.synacks - a.synacks) / cpu);
                 std::printf("run %u: %.3f M SYN-ACK/s (%llu SYNs in %.3f s, %.1f ns/SYN; got %.0f%% of a CPU, "
-                            "%.3f M per CPU-second; Worker::process %.1f ns/SYN in the median burst)\n",
+                            "%.3f M per CPU-second; %s %.1f ns/SYN in the median burst)\n",
                             r + 1, rate / 1e6, (unsigned long long)fed, secs,
                             secs * 1e9 / static_cast<double>(fed), 100 * cpu / secs, cpu_rates.back() / 1e6,
-                            process_ns.back());
+                            responder.entry(), process_ns.back());
                 if (!check_syns(a, b, fed)) rc = 1;
             }
             const double others = run_probe.others_cpus();
@@ -446,21 +565,21 @@ int main(int argc, char** argv) {
                         bench::median(rates) / 1e6, o.runs, sorted.front() / 1e6, sorted.back() / 1e6);
             std::printf("median per CPU-second actually received: %.3f M SYN-ACK/s\n",
                         bench::median(cpu_rates) / 1e6);
-            std::printf("median burst: Worker::process %.1f ns per SYN (%.2f M SYN-ACK/s if the feeder cost "
+            std::printf("median burst: %s %.1f ns per SYN (%.2f M SYN-ACK/s if the feeder cost "
                         "nothing)\n",
-                        bench::median(process_ns), 1e3 / bench::median(process_ns));
+                        responder.entry(), bench::median(process_ns), 1e3 / bench::median(process_ns));
             std::printf("other processes during the runs: %.2f CPUs busy -> machine %s\n", others,
                         others < 0.2 ? "quiet" : "NOT quiet (figures are pessimistic)");
         } else {
             const std::uint64_t bursts = (o.n + kBurst - 1) / kBurst;
             const std::uint64_t fed = bursts * kBurst;
-            const Snapshot a = snapshot(worker, port);
+            const Snapshot a = snapshot(responder, port);
             const std::uint64_t t0 = rte_rdtsc();
             CALLGRIND_START_INSTRUMENTATION;
             for (std::uint64_t i = 0; i < bursts; ++i) feed.burst();
             CALLGRIND_STOP_INSTRUMENTATION;
             const std::uint64_t t1 = rte_rdtsc();
-            const Snapshot b = snapshot(worker, port);
+            const Snapshot b = snapshot(responder, port);
             const double secs = static_cast<double>(t1 - t0) / hz;
             std::printf("measured: %llu %s in %.4f s (%.3f M/s%s)\n", (unsigned long long)fed,
                         acks ? "bad ACKs" : "SYNs", secs, static_cast<double>(fed) / secs / 1e6,
@@ -485,6 +604,7 @@ int main(int argc, char** argv) {
                 if (!check_syns(a, b, fed)) rc = 1;
             }
         }
+        if (!acks && o.port == "ring" && !check_synacks(responder, port, feed, net::MacAddr{port.mac()})) rc = 1;
         if (rc == 0) std::printf("checks: ok\n");
     } catch (const std::exception& e) {
         std::fprintf(stderr, "synline-bench-syn: %s\n", e.what());

@@ -60,8 +60,9 @@ CookieSynAck random_synack(std::mt19937_64& rng, const OptionSet& o) {
     const std::uint32_t tsval = u32(), tsecr = u32();
     // The timestamp-borne fields are filled even without timestamps, where
     // both writers must ignore them.
-    s.timestamps = o.timestamps;
-    s.ts = CookieSynAck::Timestamps{tsval, tsecr, o.sack_permitted, o.window_scaling, shift};
+    using Layout = CookieSynAck::Layout;
+    s.layout = !o.timestamps ? Layout::mss : o.window_scaling ? Layout::timestamps_window_scale : Layout::timestamps;
+    s.ts = CookieSynAck::Timestamps{tsval, tsecr, o.sack_permitted, shift};
     return s;
 }
 
