@@ -121,23 +121,20 @@ void Worker::process(std::span<rte_mbuf* const> frames) {
     // ahead, the flow table slot its segment will look up.
     constexpr std::size_t kAhead = 2, kFlowAhead = kAhead / 2;
     const std::size_t n = frames.size();
-    // Pass 1 picks out the SYN lane's frames (worker_syn_lane.cpp) and parses
-    // them, changing nothing; pass 2 takes every frame, in order, to its
-    // path. Two short loops over independent frames overlap in the CPU where
-    // one long one could not (7-10% of the SYN rate in A/B rounds).
-    std::array<LaneSyn, kBurst> syns;
-    std::uint32_t in_lane = 0;  // bit i: frame i is a lane SYN
+    // One pass, each frame in order: a SYN for the lane (worker_syn_lane.cpp)
+    // or the general path. (Checking the whole burst for the lane first, in a
+    // pass of its own, no longer paid once the lane got shorter: its parsed
+    // headers went through memory between the passes.)
     for (std::size_t i = 0; i < n && i < kAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(frames[i], void*));
+    if (n > 0) prefetch_flow_of(frames[0]);
     for (std::size_t i = 0; i < n; ++i) {
         if (i + kAhead < n) rte_prefetch0(rte_pktmbuf_mtod(frames[i + kAhead], void*));
-        if (check_lane_syn(frames[i], syns[i])) in_lane |= 1u << i;
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-        if (in_lane >> i & 1) {
-            answer_lane_syn(frames[i], syns[i], now);
+        if (i + kFlowAhead < n) prefetch_flow_of(frames[i + kFlowAhead]);
+        LaneSyn syn;
+        if (check_lane_syn(frames[i], syn)) {
+            answer_lane_syn(frames[i], syn, now);
             continue;
         }
-        if (i + kFlowAhead < n) prefetch_flow_of(frames[i + kFlowAhead]);
         handle_frame(frames[i], now);
     }
     if (released_count_ > 0) {

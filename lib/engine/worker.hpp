@@ -81,16 +81,16 @@ private:
     void handle_frame(rte_mbuf* m, tcp::Instant now);
     void handle_arp(rte_mbuf* m, std::span<const std::uint8_t> body, tcp::Instant now);
     void handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::Instant now);
-    // The SYN fast lane (worker_syn_lane.cpp), in two passes over a burst.
+    // The SYN fast lane (worker_syn_lane.cpp).
     struct LaneSyn {
         net::Ipv4Addr src;
         net::Ipv4Addr dst;
         net::TcpHeader header;
     };
-    // Pass 1, changes nothing: true when the frame is a valid bare SYN for us
-    // (its addresses and parsed header in `out`, its flow slot prefetched).
+    // Changes nothing: true when the frame is a valid bare SYN for us (its
+    // addresses and parsed header in `out`).
     bool check_lane_syn(const rte_mbuf* m, LaneSyn& out) const;
-    // Pass 2: writes the stack's cookie SYN-ACK over the frame and queues it,
+    // Then: writes the stack's cookie SYN-ACK over the frame and queues it,
     // or hands the segment to the stack. Counts the frame as received.
     void answer_lane_syn(rte_mbuf* m, const LaneSyn& syn, tcp::Instant now);
     bool tcp_checksum_ok(const rte_mbuf* m, net::Ipv4Addr src, net::Ipv4Addr dst,

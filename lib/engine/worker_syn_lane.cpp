@@ -9,8 +9,7 @@
 // Only a frame that is plainly a valid SYN for us takes the lane: at the
 // first doubt check_lane_syn() says no and the general path takes the frame
 // from the start, counting whatever is wrong with it under its named drop
-// reason. The check changes nothing, so Worker::process_burst runs it over a
-// whole burst before answering any frame.
+// reason.
 #include <cstring>
 
 #include <rte_mbuf.h>
@@ -59,9 +58,7 @@ bool Worker::check_lane_syn(const rte_mbuf* m, LaneSyn& out) const {
     if (!net::ipv4_header_checksum_ok({ip, net::kIpv4MinHeaderLen}, rx_ip_checksum(m))) return false;
     const std::span<const std::uint8_t> segment(tcp, header_len);
     if (!tcp_checksum_ok(m, out.src, out.dst, segment)) return false;
-    if (!net::parse_tcp_header(segment, out.header)) return false;
-    stack_->prefetch_flow(out.src, out.dst, out.header.src_port, out.header.dst_port);
-    return true;
+    return net::parse_tcp_header(segment, out.header);
 }
 
 void Worker::answer_lane_syn(rte_mbuf* m, const LaneSyn& syn, tcp::Instant now) {
