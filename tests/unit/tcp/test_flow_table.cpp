@@ -118,15 +118,24 @@ TEST_CASE("FlowTable: a probe chain wraps from the last slot to the first", "[fl
 }
 
 TEST_CASE("FlowTable: keys with the same hash tag are told apart by the key", "[flow-table]") {
-    // A birthday search finds two tuples whose 32-bit tags collide (after about 2^16).
-    std::unordered_map<std::uint32_t, std::uint32_t> first_with_tag;
+    // A birthday search finds two tuples whose 32-bit tags collide (after
+    // about 2^16). Random tuples, not consecutive ones: a CRC tag is one to
+    // one over keys that differ in 32 bits or fewer, and never collides there.
+    std::mt19937_64 rng(7);
+    auto random_tuple = [&] {
+        const std::uint64_t r = rng();
+        return FourTuple{Ipv4Addr{0x0a000001}, Ipv4Addr{static_cast<std::uint32_t>(r)}, 80,
+                         static_cast<std::uint16_t>(r >> 32)};
+    };
+    std::unordered_map<std::uint32_t, FourTuple> first_with_tag;
     FourTuple a{}, b{};
-    for (std::uint32_t n = 0;; ++n) {
-        const auto tag = static_cast<std::uint32_t>(synline::net::hash_of(tuple_for(n)));
-        const auto [it, inserted] = first_with_tag.emplace(tag, n);
-        if (!inserted) {
-            a = tuple_for(it->second);
-            b = tuple_for(n);
+    for (;;) {
+        const FourTuple t = random_tuple();
+        const auto tag = static_cast<std::uint32_t>(synline::net::hash_of(t));
+        const auto [it, inserted] = first_with_tag.emplace(tag, t);
+        if (!inserted && !(it->second == t)) {
+            a = it->second;
+            b = t;
             break;
         }
     }
