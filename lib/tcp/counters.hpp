@@ -61,6 +61,7 @@ enum class SegmentDrop : std::uint8_t {
     syn_in_window,       // SYN on a synchronized connection: challenge ACK (RFC 5961 4.2)
     challenge_rate_limited,
     listener_not_syn,    // listener got neither SYN nor ACK
+    syn_fin,             // SYN with FIN to a listener: a scan, never an open (Linux, FreeBSD drop it too)
     syn_queue_full,      // SYN queue full and cookies off: dropped, never reset (S13)
     cookie_rejected,     // an ACK to a listener that is not a valid cookie: dropped silently
     accept_queue_full,   // final ACK dropped: accept queue full (S14)
@@ -93,7 +94,7 @@ constexpr std::string_view to_string(CloseReason r) {
 constexpr std::string_view to_string(SegmentDrop r) {
     constexpr std::string_view n[] = {
         "out_of_window", "out_of_order", "paws",  "no_ack", "ack_unsent", "ack_too_old",
-        "syn_in_window", "challenge_rate_limited", "listener_not_syn", "syn_queue_full",
+        "syn_in_window", "challenge_rate_limited", "listener_not_syn", "syn_fin", "syn_queue_full",
         "cookie_rejected", "accept_queue_full",
         "no_connection_slot", "rst_no_connection"};
     static_assert(std::size(n) == static_cast<std::size_t>(SegmentDrop::count_));

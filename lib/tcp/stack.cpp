@@ -200,6 +200,13 @@ void Stack::listener_input(Listener& l, const net::FourTuple& t, const net::TcpS
         TcpCounters::bump(counters_.dropped, SegmentDrop::listener_not_syn);
         return;
     }
+    // RFC 9293 would open and queue the FIN, but no client opens that way:
+    // SYN+FIN is a scanner's probe, and answering it (with a cookie, too)
+    // tells the scan the port is open.
+    if (h.has(flag::fin)) {
+        TcpCounters::bump(counters_.dropped, SegmentDrop::syn_fin);
+        return;
+    }
     const bool queue_full = count_syn(l);
     if (answers_with_cookie(l)) {
         emit(to_out_segment(cookie_synack(l, t, h)));  // no allocation, no table entry (S17)

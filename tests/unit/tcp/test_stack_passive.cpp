@@ -224,6 +224,26 @@ TEST_CASE("S11 RST rules for a segment with ACK: RST with seq = SEG.ACK and no A
     CHECK(h.rst_sent(RstSent::no_connection) == 1);
 }
 
+TEST_CASE("a SYN with FIN to a listener is dropped unanswered and counted, whatever the cookie mode",
+          "[listen][hardening]") {
+    for (const auto mode : {tcp::SynCookieMode::off, tcp::SynCookieMode::on_overflow, tcp::SynCookieMode::always}) {
+        Harness h;
+        tcp::ListenOptions lo;
+        lo.cookies = mode;
+        REQUIRE(h.stack.listen(kLocalPort, h.app, lo));
+        h.send(seg(SYN | FIN, P));
+        h.send(seg(SYN | FIN | PSH, P).data("x"));
+        h.expect_nothing();
+        CHECK(h.stack.connection_count() == 0);
+        CHECK(h.dropped(SegmentDrop::syn_fin) == 2);
+        // The same client's plain SYN is answered as ever.
+        h.send(syn(P));
+        auto out = h.take();
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].flags() == (SYN | ACK));
+    }
+}
+
 TEST_CASE("S27 a RST for an unknown connection is never answered",
           "[closed][listen][rfc9293-3.10.7.1]") {
     Harness h;
