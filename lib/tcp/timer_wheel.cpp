@@ -18,7 +18,8 @@ constexpr std::uint64_t slots_after(std::uint64_t index) {
 
 }  // namespace
 
-TimerWheel::TimerWheel(Instant start, Duration tick) : start_(start), tick_(tick), now_(start) {
+TimerWheel::TimerWheel(Instant start, Duration tick)
+    : start_(start), tick_(tick), now_(start), next_tick_at_(start + tick) {
     if (tick <= Duration::zero()) throw std::invalid_argument("TimerWheel: tick must be positive");
     for (auto& level : slots_)
         for (auto& head : level) init_list(head);

@@ -92,6 +92,9 @@ private:
     Instant start_;
     Duration tick_;
     Instant now_;
+    // The first instant of the tick after processed_: until then no slot can
+    // come due, and advance() skips the division that finds the tick of now.
+    Instant next_tick_at_;
     Tick processed_ = 0;  // every timer due at or before this tick has fired
     std::size_t armed_count_ = 0;
     std::array<std::uint64_t, kLevels> occupied_{};  // may over-report after cancel
@@ -118,6 +121,7 @@ void TimerWheel::advance(Instant now, OnExpire&& on_expire) {
         on_expire(node);
     }
 
+    if (now < next_tick_at_) return;
     const Tick target = ticks_reached(now);
     while (take_next_due(target, batch)) {
         while (!list_empty(batch)) {
@@ -134,6 +138,7 @@ void TimerWheel::advance(Instant now, OnExpire&& on_expire) {
         }
     }
     if (target > processed_) processed_ = target;
+    next_tick_at_ = start_ + tick_ * static_cast<std::int64_t>(processed_ + 1);
 }
 
 }  // namespace synline::tcp
