@@ -10,9 +10,10 @@ namespace {
 
 constexpr std::uint32_t kCounterModulus = 1u << cookie_bits::counter_width;
 
-// The PRF's output reduced to the cookie's 28 hash bits, already in place (bits 31..4).
-std::uint32_t hash_bits(std::uint64_t prf_output) {
-    return static_cast<std::uint32_t>(prf_output >> (64 - cookie_bits::hash_width)) << cookie_bits::hash_shift;
+// The cookie's bits in clear: counter mod 4 and the MSS index.
+std::uint32_t clear_bits_of(std::uint64_t counter, std::uint32_t mss_index) {
+    return (static_cast<std::uint32_t>(counter % kCounterModulus) << cookie_bits::counter_shift) |
+           (mss_index << cookie_bits::mss_shift);
 }
 
 // The message, as documented in the header: fixed length, injective encoding.
@@ -24,19 +25,11 @@ struct CookieMessage {
 
 CookieMessage cookie_message(const net::FourTuple& t, net::SeqNum client_isn, std::uint64_t counter,
                              std::uint32_t mss_index) {
-    return {std::uint64_t{t.local_ip.value} | std::uint64_t{t.remote_ip.value} << 32,
-            std::uint64_t{t.local_port} | std::uint64_t{t.remote_port} << 16 |
-                std::uint64_t{client_isn.raw()} << 32,
+    return {cookie_detail::message_addresses(t), cookie_detail::message_ports_isn(t, client_isn),
             (counter << cookie_bits::counter_width) | mss_index};
 }
 
 Aes128::Block aes_key_of(const SipKey& key) { return {key.k0, key.k1}; }
-
-std::uint32_t mss_index_of(std::uint16_t client_mss) {
-    std::uint32_t i = kCookieMssTable.size() - 1;
-    while (i > 0 && client_mss < kCookieMssTable[i]) --i;
-    return i;
-}
 
 int hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -129,23 +122,24 @@ void SynCookies::rotate(SipKey next, Instant now) {
     keys_.rotate(next, now);
     if (config_.prf == CookiePrf::aes128) {
         aes_previous_ = std::exchange(aes_current_, Aes128(aes_key_of(next)));
-        first_blocks_.valid = false;
+        tick_.first_blocks_ready = false;
     }
 }
 
 [[gnu::always_inline]] inline Aes128::Block SynCookies::encrypted_first_block(std::uint64_t counter,
                                                                              std::uint32_t mss_index) const {
     // Cached for the tick counter() last saw: the one cookies are made in.
-    if (counter != tick_cache_.counter) {
+    if (counter != tick_.counter) {
         return aes_current_->encrypt({(counter << cookie_bits::counter_width) | mss_index, 0});
     }
-    if (!first_blocks_.valid || first_blocks_.counter != counter) {
-        for (std::uint32_t i = 0; i < kCookieMssTable.size(); ++i)
-            first_blocks_.encrypted[i] = aes_current_->encrypt({(counter << cookie_bits::counter_width) | i, 0});
-        first_blocks_.counter = counter;
-        first_blocks_.valid = true;
+    if (!tick_.first_blocks_ready) {
+        for (std::uint32_t i = 0; i < kCookieMssTable.size(); ++i) {
+            tick_.first_blocks[i] = aes_current_->encrypt({(counter << cookie_bits::counter_width) | i, 0});
+            tick_.clear_bits[i] = clear_bits_of(counter, i);
+        }
+        tick_.first_blocks_ready = true;
     }
-    return first_blocks_.encrypted[mss_index];
+    return tick_.first_blocks[mss_index];
 }
 
 [[gnu::always_inline]] inline std::uint32_t SynCookies::hash(KeyAge age, const net::FourTuple& tuple,
@@ -157,36 +151,36 @@ void SynCookies::rotate(SipKey next, Instant now) {
         const Aes128& aes = age == KeyAge::current ? *aes_current_ : *aes_previous_;
         const Aes128::Block first = age == KeyAge::current ? encrypted_first_block(counter, mss_index)
                                                            : aes.encrypt({m.counter_mss, 0});
-        return hash_bits(aes.encrypt({first.lo ^ m.addresses, first.hi ^ m.ports_isn}).lo);
+        return cookie_detail::hash_bits(aes.encrypt({first.lo ^ m.addresses, first.hi ^ m.ports_isn}).lo);
     }
     const SipKey& key = age == KeyAge::current ? keys_.current() : keys_.previous();
-    return hash_bits(siphash24_u64x3(key, m.addresses, m.ports_isn, m.counter_mss));
+    return cookie_detail::hash_bits(siphash24_u64x3(key, m.addresses, m.ports_isn, m.counter_mss));
 }
 
 std::uint64_t SynCookies::counter(Instant now) const {
     const auto n = now.since_epoch.count();
-    if (n >= tick_cache_.start && n < tick_cache_.end) return tick_cache_.counter;
+    if (n >= tick_.start && n < tick_.end) return tick_.counter;
     // Floor division, so that instants before the epoch still tick regularly;
     // the unsigned conversion wraps like the rest of the arithmetic.
     const auto d = config_.tick.count();
     auto q = n / d;
     if (n % d != 0 && n < 0) --q;
-    tick_cache_ = {q * d, q * d + d, static_cast<std::uint64_t>(q)};
-    return tick_cache_.counter;
+    tick_.start = q * d;
+    tick_.end = q * d + d;
+    tick_.counter = static_cast<std::uint64_t>(q);
+    tick_.first_blocks_ready = false;
+    return tick_.counter;
 }
 
 std::uint16_t SynCookies::table_mss(std::uint16_t client_mss) {
-    return kCookieMssTable[mss_index_of(client_mss)];
+    return kCookieMssTable[cookie_detail::mss_index_of(client_mss)];
 }
 
-net::SeqNum SynCookies::make_isn(const net::FourTuple& tuple, net::SeqNum client_isn,
-                                 std::uint16_t client_mss, Instant now) const {
+net::SeqNum SynCookies::make_isn_in_new_tick(const net::FourTuple& tuple, net::SeqNum client_isn,
+                                             std::uint16_t client_mss, Instant now) const {
     const std::uint64_t c = counter(now);
-    const std::uint32_t mss_index = mss_index_of(client_mss);
-    const std::uint32_t clear =
-        (static_cast<std::uint32_t>(c % kCounterModulus) << cookie_bits::counter_shift) |
-        (mss_index << cookie_bits::mss_shift);
-    return net::SeqNum(hash(KeyAge::current, tuple, client_isn, c, mss_index) | clear);
+    const std::uint32_t mss_index = cookie_detail::mss_index_of(client_mss);
+    return net::SeqNum(hash(KeyAge::current, tuple, client_isn, c, mss_index) | clear_bits_of(c, mss_index));
 }
 
 std::uint32_t SynCookies::make_tsval(std::uint32_t clock_tsval, const CookieOptions& options) {

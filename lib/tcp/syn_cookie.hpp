@@ -189,6 +189,26 @@ inline constexpr std::uint32_t counter_mask = ((1u << counter_width) - 1) << cou
 inline constexpr std::uint32_t hash_mask = ~std::uint32_t{0} << hash_shift;                  // 0xfffffff0
 }  // namespace cookie_bits
 
+namespace cookie_detail {
+// The PRF's output reduced to the cookie's 28 hash bits, already in place (bits 31..4).
+inline std::uint32_t hash_bits(std::uint64_t prf_output) {
+    return static_cast<std::uint32_t>(prf_output >> (64 - cookie_bits::hash_width)) << cookie_bits::hash_shift;
+}
+// The index of the largest table MSS not above client_mss (0 below 536).
+inline std::uint32_t mss_index_of(std::uint16_t client_mss) {
+    std::uint32_t i = kCookieMssTable.size() - 1;
+    while (i > 0 && client_mss < kCookieMssTable[i]) --i;
+    return i;
+}
+// The first two 64-bit words of the message M (see the header comment).
+inline std::uint64_t message_addresses(const net::FourTuple& t) {
+    return std::uint64_t{t.local_ip.value} | std::uint64_t{t.remote_ip.value} << 32;
+}
+inline std::uint64_t message_ports_isn(const net::FourTuple& t, net::SeqNum client_isn) {
+    return std::uint64_t{t.local_port} | std::uint64_t{t.remote_port} << 16 | std::uint64_t{client_isn.raw()} << 32;
+}
+}  // namespace cookie_detail
+
 // Bit layout of the option bits in TSval/TSecr, see the header comment.
 namespace cookie_ts_bits {
 inline constexpr std::uint32_t wscale_mask = 0x0f;  // 0..14, 15 = no window scaling
@@ -287,7 +307,20 @@ public:
     // The ISN for our SYN-ACK. client_mss: the SYN's MSS option, or 536 when it
     // had none (RFC 9293 3.7.1).
     net::SeqNum make_isn(const net::FourTuple& tuple, net::SeqNum client_isn, std::uint16_t client_mss,
-                         Instant now) const;
+                         Instant now) const {
+        // Inline for the SYN path's common case, AES-128 within the tick of
+        // the last cookie: one AES block and the cached rest (a call here made
+        // the caller spill what it held across it).
+        const std::int64_t n = now.since_epoch.count();
+        if (n >= tick_.start && n < tick_.end && tick_.first_blocks_ready) {
+            const std::uint32_t i = cookie_detail::mss_index_of(client_mss);
+            const Aes128::Block first = tick_.first_blocks[i];
+            const Aes128::Block out = aes_current_->encrypt({first.lo ^ cookie_detail::message_addresses(tuple),
+                                                             first.hi ^ cookie_detail::message_ports_isn(tuple, client_isn)});
+            return net::SeqNum(cookie_detail::hash_bits(out.lo) | tick_.clear_bits[i]);
+        }
+        return make_isn_in_new_tick(tuple, client_isn, client_mss, now);
+    }
 
     // The TSval for our SYN-ACK when the SYN carried timestamps: clock_tsval with
     // its low 6 bits replaced by the options (options.mss is not used), moved back
@@ -317,24 +350,24 @@ private:
 
     SynCookieConfig config_;
     SynCookieKeys keys_;
-    // The counter of the tick counter() computed last, and that tick's bounds:
-    // the counter changes once a tick, and a 64-bit division per cookie is
-    // tens of cycles on the SYN path.
-    struct TickCache {
+    // The tick counter() computed last: its bounds and counter (the counter
+    // changes once a tick, and a 64-bit division per cookie is tens of cycles
+    // on the SYN path), and with CookiePrf::aes128 what every cookie made in
+    // it shares, per MSS index: E(block 1) under the current key (see
+    // "AES-128 with AES-NI") and the clear bits.
+    struct Tick {
         std::int64_t start = 0;  // first nanosecond of the tick, since the epoch
         std::int64_t end = 0;    // first nanosecond of the next (start == end: empty)
         std::uint64_t counter = 0;
+        bool first_blocks_ready = false;  // false until filled, and after each rotation
+        std::array<Aes128::Block, kCookieMssTable.size()> first_blocks{};
+        std::array<std::uint32_t, kCookieMssTable.size()> clear_bits{};
     };
-    mutable TickCache tick_cache_;
-    // With CookiePrf::aes128: E(block 1) under the current key, one per MSS
-    // index, for the tick of tick_cache_ (see "AES-128 with AES-NI").
-    struct FirstBlocks {
-        std::uint64_t counter = 0;
-        bool valid = false;  // false until filled and after each rotation
-        std::array<Aes128::Block, kCookieMssTable.size()> encrypted{};
-    };
-    mutable FirstBlocks first_blocks_;
+    mutable Tick tick_;
     Aes128::Block encrypted_first_block(std::uint64_t counter, std::uint32_t mss_index) const;
+    // make_isn() outside its inline case; makes the tick's cache ready.
+    net::SeqNum make_isn_in_new_tick(const net::FourTuple& tuple, net::SeqNum client_isn,
+                                     std::uint16_t client_mss, Instant now) const;
     // With CookiePrf::aes128: the expanded schedules of the two keys.
     std::optional<Aes128> aes_current_;
     std::optional<Aes128> aes_previous_;

@@ -454,3 +454,39 @@ TEST_CASE("S15 with aes128 the hash bits are CBC-MAC of the documented two block
         CHECK(make_cookies(kKeyA).make_isn(kTuple, kClientIsn, kCookieMssTable[i], kNow).raw() != isn);
     }
 }
+
+TEST_CASE("S15 the per-tick cache never changes a cookie: across ticks, back in time and after rotations",
+          "[syn-cookie]") {
+    // One SynCookies makes every cookie in a random walk through instants
+    // (forward within a tick, into the next ones, back to earlier ones) and
+    // key rotations; a fresh one with the same keys, which has cached
+    // nothing, must make the same cookie for each.
+    const CookiePrf prf = GENERATE(from_range(test_prfs()));
+    INFO("prf " << synline::tcp::to_string(prf));
+    std::mt19937_64 rng(11);
+    const std::array<SipKey, 3> keys{kKeyA, kKeyB, kKeyC};
+    std::size_t current = 0, previous = 0;
+    auto cookies = SynCookies(prf_config(prf), SynCookieKeys(keys[0], keys[0], Duration::zero(), Instant{}));
+    Instant t = kNow;
+    for (int step = 0; step < 4000; ++step) {
+        switch (rng() % 8) {
+            case 0: t = t + kTick; break;                                  // the next tick
+            case 1: t = t + (-kTick); break;                               // back one tick
+            case 2: t = t + Duration(static_cast<std::int64_t>(rng() % 1'000'000'000)); break;
+            case 3: {                                                      // a rotation
+                previous = current;
+                current = (current + 1 + rng() % 2) % keys.size();
+                cookies.rotate(keys[current], t);
+                break;
+            }
+            default: break;                                                // the same instant
+        }
+        const FourTuple tuple{Ipv4Addr{static_cast<std::uint32_t>(rng())}, Ipv4Addr{static_cast<std::uint32_t>(rng())},
+                              static_cast<std::uint16_t>(rng()), static_cast<std::uint16_t>(rng())};
+        const SeqNum client_isn{static_cast<std::uint32_t>(rng())};
+        const auto mss = static_cast<std::uint16_t>(rng() % 2000);
+        const SynCookies fresh(prf_config(prf), SynCookieKeys(keys[current], keys[previous], Duration::zero(), t));
+        INFO("step " << step);
+        REQUIRE(cookies.make_isn(tuple, client_isn, mss, t) == fresh.make_isn(tuple, client_isn, mss, t));
+    }
+}
