@@ -285,7 +285,12 @@ SRV_DURATION=$((3 * E2E_LIMIT + 30))
 # Common settings: packed mbuf pools (machine-notes), TIME-WAIT of 2 s so that
 # a cps run does not fill the connection table (Linux recycles its TIME-WAIT
 # entries by timestamps; synline does RFC 6191 reuse too, but keeps 2*MSL).
-srv_cmd=(taskset -c "$SRV_CPU" "$SERVER" --config "$ROOT/drivers-cfg/memif-server.conf" --var "socket=$SOCK"
+# The server side may also use the client's CPU, which its lcores do not, so
+# that EAL's control threads run there: net_memif (DPDK 22.11) unmaps its rings
+# in the interrupt thread when the peer disconnects, and on the lcore's CPU that
+# thread can preempt a burst midway (SIGSEGV when the burst resumes).
+SRV_CPUS="$SRV_CPU,$CLI_CPU"
+srv_cmd=(taskset -c "$SRV_CPUS" "$SERVER" --config "$ROOT/drivers-cfg/memif-server.conf" --var "socket=$SOCK"
          --set "eal.lcores=0@$SRV_CPU,1@$SRV_CPU" --set port.packed_pool=true
          --set tcp.msl_ms=1000 --set tcp.max_connections=262144
          --ip "$SERVER_IP/24" --serve http:80 --serve discard:9 --duration "$SRV_DURATION" --quiet)
@@ -369,12 +374,12 @@ flood_cleanup() { rm -f "$FLOOD_SOCK"; rm -rf "/var/run/dpdk/$FLOOD_PREFIX"; }
 flood_server() {
     local name="$1" kind="$2" cmd ready
     if [[ $kind == synline ]]; then
-        cmd=(taskset -c "$SRV_CPU" "$SERVER" --config "$ROOT/drivers-cfg/memif-server.conf" --var "socket=$FLOOD_SOCK"
+        cmd=(taskset -c "$SRV_CPUS" "$SERVER" --config "$ROOT/drivers-cfg/memif-server.conf" --var "socket=$FLOOD_SOCK"
              --set "eal.lcores=0@$SRV_CPU,1@$SRV_CPU" --set port.packed_pool=true --set tcp.syn_cookies=always
              --ip "$SERVER_IP/24" --serve http:80 --duration "$((E2E_LIMIT + 30))" --quiet)
         ready='^synline-server: ready'
     else
-        cmd=(taskset -c "$SRV_CPU" "$TESTPMD" --lcores "0@$SRV_CPU,1@$SRV_CPU" --no-huge -m 512 --no-pci
+        cmd=(taskset -c "$SRV_CPUS" "$TESTPMD" --lcores "0@$SRV_CPU,1@$SRV_CPU" --no-huge -m 512 --no-pci
              --file-prefix "$FLOOD_PREFIX" --no-shconf
              --vdev "net_memif0,role=server,id=0,socket=$FLOOD_SOCK,socket-abstract=no,mac=$FLOOD_MAC"
              -- "--forward-mode=$kind" --auto-start --stats-period 1 --nb-cores=1 --rxd=1024 --txd=1024
