@@ -126,7 +126,6 @@ void Worker::process(std::span<rte_mbuf* const> frames) {
     // pass of its own, no longer paid once the lane got shorter: its parsed
     // headers went through memory between the passes.)
     for (std::size_t i = 0; i < n && i < kAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(frames[i], void*));
-    if (n > 0) prefetch_flow_of(frames[0]);
     for (std::size_t i = 0; i < n; ++i) {
         if (i + kAhead < n) rte_prefetch0(rte_pktmbuf_mtod(frames[i + kAhead], void*));
         if (i + kFlowAhead < n) prefetch_flow_of(frames[i + kFlowAhead]);

@@ -59,6 +59,13 @@ inline std::uint64_t add_words(std::uint64_t acc, const std::uint8_t* p, std::si
     return acc;
 }
 
+// A 32-bit one's-complement sum folded to 16 bits.
+inline std::uint16_t fold32(std::uint32_t sum) {
+    sum = (sum & 0xffff) + (sum >> 16);  // at most 0x1fffe
+    sum += sum >> 16;                    // the low 16 bits are now the folded sum
+    return static_cast<std::uint16_t>(sum);
+}
+
 }  // namespace checksum_detail
 
 // A one's-complement sum kept in 64 bits folded to 32 (same value modulo
@@ -106,12 +113,7 @@ inline std::uint32_t checksum_fold64(std::uint64_t acc) {
 
 // A raw sum folded to 16 bits. A header whose checksum field is right sums to
 // 0xffff, which reads the same in either byte order.
-inline std::uint16_t checksum_fold16(std::uint64_t raw) {
-    std::uint32_t sum = checksum_fold64(raw);
-    sum = (sum & 0xffff) + (sum >> 16);
-    sum = (sum & 0xffff) + (sum >> 16);
-    return static_cast<std::uint16_t>(sum);
-}
+inline std::uint16_t checksum_fold16(std::uint64_t raw) { return checksum_detail::fold32(checksum_fold64(raw)); }
 
 // True when the bytes, their checksum field included, sum to 0xffff (plus
 // `raw`, a raw sum of what else the checksum covers, e.g. a pseudo-header).
@@ -130,9 +132,7 @@ inline bool checksum_verifies(std::uint64_t raw, std::span<const std::uint8_t> b
 
 // Folds carries and returns the one's complement: the value to put on the wire.
 inline std::uint16_t checksum_finish(std::uint32_t sum) {
-    sum = (sum & 0xffff) + (sum >> 16);  // at most 0x1fffe
-    sum += sum >> 16;                    // the low 16 bits are now the folded sum
-    return static_cast<std::uint16_t>(~sum);
+    return static_cast<std::uint16_t>(~checksum_detail::fold32(sum));
 }
 
 // Writes big-endian 32-bit words one after another and keeps their sum, so

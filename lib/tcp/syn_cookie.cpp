@@ -10,12 +10,6 @@ namespace {
 
 constexpr std::uint32_t kCounterModulus = 1u << cookie_bits::counter_width;
 
-// The cookie's bits in clear: counter mod 4 and the MSS index.
-std::uint32_t clear_bits_of(std::uint64_t counter, std::uint32_t mss_index) {
-    return (static_cast<std::uint32_t>(counter % kCounterModulus) << cookie_bits::counter_shift) |
-           (mss_index << cookie_bits::mss_shift);
-}
-
 // The message, as documented in the header: fixed length, injective encoding.
 struct CookieMessage {
     std::uint64_t addresses;  // local ip | remote ip << 32
@@ -133,10 +127,8 @@ void SynCookies::rotate(SipKey next, Instant now) {
         return aes_current_->encrypt({(counter << cookie_bits::counter_width) | mss_index, 0});
     }
     if (!tick_.first_blocks_ready) {
-        for (std::uint32_t i = 0; i < kCookieMssTable.size(); ++i) {
+        for (std::uint32_t i = 0; i < kCookieMssTable.size(); ++i)
             tick_.first_blocks[i] = aes_current_->encrypt({(counter << cookie_bits::counter_width) | i, 0});
-            tick_.clear_bits[i] = clear_bits_of(counter, i);
-        }
         tick_.first_blocks_ready = true;
     }
     return tick_.first_blocks[mss_index];
@@ -180,7 +172,7 @@ net::SeqNum SynCookies::make_isn_in_new_tick(const net::FourTuple& tuple, net::S
                                              std::uint16_t client_mss, Instant now) const {
     const std::uint64_t c = counter(now);
     const std::uint32_t mss_index = cookie_detail::mss_index_of(client_mss);
-    return net::SeqNum(hash(KeyAge::current, tuple, client_isn, c, mss_index) | clear_bits_of(c, mss_index));
+    return net::SeqNum(hash(KeyAge::current, tuple, client_isn, c, mss_index) | cookie_detail::clear_bits_of(c, mss_index));
 }
 
 std::uint32_t SynCookies::make_tsval(std::uint32_t clock_tsval, const CookieOptions& options) {

@@ -207,6 +207,11 @@ inline std::uint64_t message_addresses(const net::FourTuple& t) {
 inline std::uint64_t message_ports_isn(const net::FourTuple& t, net::SeqNum client_isn) {
     return std::uint64_t{t.local_port} | std::uint64_t{t.remote_port} << 16 | std::uint64_t{client_isn.raw()} << 32;
 }
+// The cookie's bits in clear: counter mod 4 and the MSS index.
+inline std::uint32_t clear_bits_of(std::uint64_t counter, std::uint32_t mss_index) {
+    return (static_cast<std::uint32_t>(counter << cookie_bits::counter_shift) & cookie_bits::counter_mask) |
+           (mss_index << cookie_bits::mss_shift);
+}
 }  // namespace cookie_detail
 
 // Bit layout of the option bits in TSval/TSecr, see the header comment.
@@ -317,7 +322,7 @@ public:
             const Aes128::Block first = tick_.first_blocks[i];
             const Aes128::Block out = aes_current_->encrypt({first.lo ^ cookie_detail::message_addresses(tuple),
                                                              first.hi ^ cookie_detail::message_ports_isn(tuple, client_isn)});
-            return net::SeqNum(cookie_detail::hash_bits(out.lo) | tick_.clear_bits[i]);
+            return net::SeqNum(cookie_detail::hash_bits(out.lo) | cookie_detail::clear_bits_of(tick_.counter, i));
         }
         return make_isn_in_new_tick(tuple, client_isn, client_mss, now);
     }
@@ -354,14 +359,13 @@ private:
     // changes once a tick, and a 64-bit division per cookie is tens of cycles
     // on the SYN path), and with CookiePrf::aes128 what every cookie made in
     // it shares, per MSS index: E(block 1) under the current key (see
-    // "AES-128 with AES-NI") and the clear bits.
+    // "AES-128 with AES-NI").
     struct Tick {
         std::int64_t start = 0;  // first nanosecond of the tick, since the epoch
         std::int64_t end = 0;    // first nanosecond of the next (start == end: empty)
         std::uint64_t counter = 0;
         bool first_blocks_ready = false;  // false until filled, and after each rotation
         std::array<Aes128::Block, kCookieMssTable.size()> first_blocks{};
-        std::array<std::uint32_t, kCookieMssTable.size()> clear_bits{};
     };
     mutable Tick tick_;
     Aes128::Block encrypted_first_block(std::uint64_t counter, std::uint32_t mss_index) const;
