@@ -39,6 +39,14 @@
 // checked too: addresses and ports swapped, SYN|ACK, ack = the SYN's seq + 1,
 // TSecr, both checksums (and, for the reference responder, the cookie).
 //
+// Checksums (--checksums): software (default) as on a vdev and as the issue's
+// reference measures, both checksums checked and both filled by the CPU; or
+// offload, as synline runs on a NIC with checksum offload (Intel, Mellanox):
+// the feeder marks the frames' checksums verified good, as such a PMD does
+// from its descriptors, and the SYN-ACKs leave with the offload requested and
+// the TCP field holding the pseudo-header sum. The read-back check then fills
+// both checksums the way the NIC would before checking them.
+//
 // --responder reference feeds the same frames, port and feeder to the minimal
 // responder of reference_responder.hpp instead of the Worker (rate and count
 // modes): the baseline the figures are compared against, measured in
@@ -101,6 +109,10 @@ struct Options {
     std::string port = "ring";     // ring: TX comes back as RX; null: TX frees
     std::string prf = "auto";      // the cookie PRF: auto, aes128, siphash24
     std::string responder = "synline";  // synline: engine::Worker; reference: ReferenceResponder
+    // software: the Worker checks and fills checksums itself, as on a vdev;
+    // offload: as on a NIC with checksum offload (Intel, Mellanox): the
+    // frames arrive marked good and the SYN-ACKs leave for the NIC to fill.
+    std::string checksums = "software";
     bool random_ack = false;       // badack: random clear counter bits
     std::uint64_t warmup = 4096;   // segments before measuring
 };
@@ -113,7 +125,8 @@ struct Options {
                  "       synline-bench-syn badack N [--random-ack]\n"
                  "  common: [--frames F (power of two, >= 64)] [--seed S] [--cpu C] [--memory MB]\n"
                  "          [--warmup N] [--port ring|null] [--prf auto|aes128|siphash24]\n"
-                 "          [--responder synline|reference (rate and count only)]\n",
+                 "          [--responder synline|reference (rate and count only)]\n"
+                 "          [--checksums software|offload (synline only)]\n",
                  why);
     std::exit(2);
 }
@@ -152,6 +165,7 @@ Options parse_options(int argc, char** argv) {
         else if (a == "--port") o.port = value();
         else if (a == "--prf") o.prf = value();
         else if (a == "--responder") o.responder = value();
+        else if (a == "--checksums") o.checksums = value();
         else usage(("unknown option " + a).c_str());
     }
     if (o.frames < 64 || (o.frames & (o.frames - 1)) != 0) usage("--frames must be a power of two >= 64");
@@ -161,6 +175,9 @@ Options parse_options(int argc, char** argv) {
     if (o.prf == "aes128" && !tcp::aes_ni_available()) usage("--prf aes128: this CPU has no AES-NI");
     if (o.responder != "synline" && o.responder != "reference") usage("--responder must be synline or reference");
     if (o.responder == "reference" && o.mode == "badack") usage("--responder reference: rate and count modes only");
+    if (o.checksums != "software" && o.checksums != "offload") usage("--checksums must be software or offload");
+    if (o.responder == "reference" && o.checksums == "offload")
+        usage("--checksums offload: the reference responder checks and fills checksums in software only");
     return o;
 }
 
@@ -297,12 +314,14 @@ struct Responder {
 // Plays the NIC: each burst takes back what the port transmitted (ring port;
 // nothing with net_null, whose TX freed it), tops up from the pool (the
 // lcore's mempool cache, as a PMD's RX refill does) and copies the next 32
-// frames in; the worker owns them from then on and transmits or frees them.
+// frames in, with the receive flags a PMD sets from its descriptors; the
+// worker owns them from then on and transmits or frees them.
 struct Feeder {
     Responder& responder;
     std::uint16_t port_id;
     rte_mempool* pool;
     const FrameSet& frames;
+    std::uint64_t rx_flags = 0;  // with checksum offload: both checksums verified good
     std::size_t next = 0;
     // When set, the TSC cycles each process() call took are appended here:
     // a host that steals the CPU lengthens some bursts, not the median one.
@@ -321,6 +340,7 @@ struct Feeder {
             std::memcpy(rte_pktmbuf_mtod(m, std::uint8_t*), frames.frame((next + i) & mask), kFrameStride);
             m->data_len = frames.length;
             m->pkt_len = frames.length;
+            m->ol_flags = rx_flags;
         }
         next = (next + kBurst) & mask;
         if (!burst_cycles) {
@@ -360,6 +380,21 @@ bool check_syns(const Snapshot& a, const Snapshot& b, std::uint64_t fed) {
                 (unsigned long long)fed, (unsigned long long)syns, (unsigned long long)synacks,
                 (unsigned long long)sent);
     return false;
+}
+
+// What a NIC with checksum offload does to a frame on transmit: the IPv4
+// header checksum from a zero field, the TCP checksum from the pseudo-header
+// sum the sender left in its field (DPDK's convention).
+void complete_offloaded_checksums(rte_mbuf* m) {
+    if ((m->ol_flags & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM)) == 0) return;
+    std::uint8_t* const ip = rte_pktmbuf_mtod_offset(m, std::uint8_t*, m->l2_len);
+    const std::span<const std::uint8_t> header(ip, m->l3_len);
+    const std::span<const std::uint8_t> segment(ip + m->l3_len, net::load_be16(ip + 2) - m->l3_len);
+    if (m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM)
+        net::store_be16(ip + 10, net::checksum_finish(net::checksum_accumulate(0, header)));
+    if (m->ol_flags & RTE_MBUF_F_TX_TCP_CKSUM)
+        net::store_be16(ip + m->l3_len + net::kTcpChecksumOffset,
+                        net::checksum_finish(net::checksum_accumulate(0, segment)));
 }
 
 // True when m is a valid SYN-ACK answering the SYN frame `syn`: Ethernet,
@@ -417,9 +452,11 @@ bool check_synacks(const Responder& r, const engine::Port& port, const Feeder& f
     }
     const std::size_t first = feed.last_burst_first(), mask = feed.frames.count() - 1;
     unsigned valid = 0;
-    for (std::uint16_t i = 0; i < n; ++i)
+    for (std::uint16_t i = 0; i < n; ++i) {
+        complete_offloaded_checksums(b[i]);
         if (answers_syn(b[i], feed.frames.frame((first + i) & mask), our_mac, cookies ? &*cookies : nullptr, now))
             ++valid;
+    }
     rte_pktmbuf_free_bulk(b.data(), n);
     std::printf("SYN-ACKs of the last burst read back: %u of %u valid (addresses, checksums, flags, ack, "
                 "TSecr%s)\n",
@@ -468,8 +505,8 @@ int main(int argc, char** argv) {
         ws.queue_id = 0;
         ws.pool = pool.get();
         ws.iface = engine::Interface{net::Ipv4Addr{kServerIp}, 8, std::nullopt, net::MacAddr{port.mac()}};
-        ws.rx_checksum_offload = false;  // software checksums, as on a vdev
-        ws.tx_checksum_offload = false;
+        ws.rx_checksum_offload = o.checksums == "offload";
+        ws.tx_checksum_offload = o.checksums == "offload";
         ws.secret = tcp::SipKey{0x0706050403020100ull ^ o.seed, 0x0f0e0d0c0b0a0908ull};
         if (o.prf == "aes128") ws.stack.syn_cookie_prf = tcp::CookiePrf::aes128;
         if (o.prf == "siphash24") ws.stack.syn_cookie_prf = tcp::CookiePrf::siphash24;
@@ -497,6 +534,7 @@ int main(int argc, char** argv) {
         const bool acks = o.mode == "badack";
         const FrameSet frames = build_frames(o, acks, net::MacAddr{port.mac()});
         Feeder feed{responder, port.id(), pool.get(), frames};
+        if (o.checksums == "offload") feed.rx_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 
         std::printf("synline-bench-syn: SYN -> SYN-ACK with cookies=always, one core, no NIC\n");
         std::printf("responder: %s (%s)\n", o.responder.c_str(), responder.entry());
@@ -504,9 +542,10 @@ int main(int argc, char** argv) {
         std::printf("cpu: %s, %ld online, lcore 0 on cpu %u; loadavg %s\n", bench::cpu_model().c_str(),
                     sysconf(_SC_NPROCESSORS_ONLN), o.cpu, read_line("/proc/loadavg").c_str());
         std::printf("setup: port %s (%s), packed pool of %u mbufs, %u distinct %s frames (%u bytes), "
-                    "burst %zu, sw checksums, cookie PRF %s, seed %llu%s\n",
+                    "burst %zu, %s checksums, cookie PRF %s, seed %llu%s\n",
                     port.name().c_str(), port.driver().c_str(), pool.size(), o.frames,
                     acks ? "bad-cookie ACK" : "SYN", frames.length, kBurst,
+                    o.checksums == "offload" ? "NIC-offloaded" : "software",
                     tcp::to_string(worker.stack().config().syn_cookie_prf), (unsigned long long)o.seed, RUNNING_ON_VALGRIND ? ", under valgrind" : "");
         std::printf("other processes before the run: %.2f CPUs busy\n", others_before);
 
