@@ -48,6 +48,7 @@ Stack::Stack(const StackConfig& config, SegmentSink& sink, const SipKey& secret,
       cookie_master_(config.syn_cookie_master_key.value_or(default_cookie_master(secret))),
       cookies_(make_cookies(config, cookie_master_, now)),
       own_window_scale_(window_scale_for(config.receive_buffer)),
+      handshake_window_(handshake_window_for(config.receive_buffer)),
       challenge_window_start_(now),
       next_ephemeral_(static_cast<std::uint16_t>(
           config.ephemeral_port_first +
@@ -276,7 +277,7 @@ bool Stack::answers_with_cookie(const Listener& l) const {
     out.tuple = t;
     out.seq = cookies_.make_isn(t, syn.seq, syn.options.mss.value_or(kDefaultMss), now_);
     out.ack = syn.seq + 1;
-    out.window = handshake_window_for(config_.receive_buffer);
+    out.window = handshake_window_;
     out.mss = config_.mss;
     if (ts) {
         out.layout = o.window_scale ? CookieSynAck::Layout::timestamps_window_scale
