@@ -20,7 +20,7 @@ struct CookieMessage {
 CookieMessage cookie_message(const net::FourTuple& t, net::SeqNum client_isn, std::uint64_t counter,
                              std::uint32_t mss_index) {
     return {cookie_detail::message_addresses(t), cookie_detail::message_ports_isn(t, client_isn),
-            (counter << cookie_bits::counter_width) | mss_index};
+            cookie_detail::message_counter_mss(counter, mss_index)};
 }
 
 Aes128::Block aes_key_of(const SipKey& key) { return {key.k0, key.k1}; }
@@ -124,11 +124,11 @@ void SynCookies::rotate(SipKey next, Instant now) {
                                                                              std::uint32_t mss_index) const {
     // Cached for the tick counter() last saw: the one cookies are made in.
     if (counter != tick_.counter) {
-        return aes_current_->encrypt({(counter << cookie_bits::counter_width) | mss_index, 0});
+        return aes_current_->encrypt({cookie_detail::message_counter_mss(counter, mss_index), 0});
     }
     if (!tick_.first_blocks_ready) {
         for (std::uint32_t i = 0; i < kCookieMssTable.size(); ++i)
-            tick_.first_blocks[i] = aes_current_->encrypt({(counter << cookie_bits::counter_width) | i, 0});
+            tick_.first_blocks[i] = aes_current_->encrypt({cookie_detail::message_counter_mss(counter, i), 0});
         tick_.first_blocks_ready = true;
     }
     return tick_.first_blocks[mss_index];

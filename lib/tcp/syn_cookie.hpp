@@ -207,6 +207,10 @@ inline std::uint64_t message_addresses(const net::FourTuple& t) {
 inline std::uint64_t message_ports_isn(const net::FourTuple& t, net::SeqNum client_isn) {
     return std::uint64_t{t.local_port} | std::uint64_t{t.remote_port} << 16 | std::uint64_t{client_isn.raw()} << 32;
 }
+// The message's last word (block 1 of the AES CBC-MAC): counter << 2 | MSS index.
+inline std::uint64_t message_counter_mss(std::uint64_t counter, std::uint32_t mss_index) {
+    return (counter << cookie_bits::mss_width) | mss_index;
+}
 // The cookie's bits in clear: counter mod 4 and the MSS index.
 inline std::uint32_t clear_bits_of(std::uint64_t counter, std::uint32_t mss_index) {
     return (static_cast<std::uint32_t>(counter << cookie_bits::counter_shift) & cookie_bits::counter_mask) |
