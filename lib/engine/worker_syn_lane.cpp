@@ -25,8 +25,8 @@ namespace {
 
 constexpr std::size_t kIpAt = net::kEthernetHeaderLen;
 constexpr std::size_t kTcpAt = kIpAt + net::kIpv4MinHeaderLen;
-// The largest SYN-ACK we write: headers with 40 bytes of TCP options.
-constexpr std::size_t kMaxSynAckFrame = kTcpAt + net::kTcpMinHeaderLen + net::kTcpMaxOptionsLen;
+// What the SYN-ACK writer needs of the frame.
+constexpr std::size_t kSynAckRoom = kIpAt + tcp::kCookieSynAckRoom;
 
 constexpr std::uint8_t kHandshakeFlags = net::tcp_flag::syn | net::tcp_flag::ack | net::tcp_flag::rst |
                                          net::tcp_flag::fin;
@@ -50,7 +50,7 @@ bool Worker::check_lane_syn(const rte_mbuf* m, LaneSyn& out) const {
     const std::size_t header_len = net::tcp_data_offset(tcp);
     if (ip_len > frame_len - kIpAt || header_len < net::kTcpMinHeaderLen ||
         header_len != ip_len - net::kIpv4MinHeaderLen || !exclusively_ours(m) ||
-        std::size_t{m->buf_len} - m->data_off < kMaxSynAckFrame)
+        std::size_t{m->buf_len} - m->data_off < kSynAckRoom)
         return false;
     out.src = net::Ipv4Addr{net::load_be32(ip + 12)};
     out.dst = net::Ipv4Addr{net::load_be32(ip + 16)};

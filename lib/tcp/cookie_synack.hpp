@@ -1,15 +1,20 @@
 // The SYN-ACK a listener sends from a SYN cookie (S13, S15, S16), in a form
 // of its own: it never carries payload and its options follow from the SYN
 // alone (MSS always; timestamps, with SACK-permitted in place of their two
-// NOPs; window scale only beside timestamps). So it is written with a fixed
-// layout, each word stored once and summed for the checksum as it is stored,
-// with no length or presence to work out per option. The SYN fast lane
-// (engine/worker_syn_lane.cpp) writes it over the SYN's own frame; everyone
-// else sends to_out_segment(), which puts the same bytes on the wire.
+// NOPs; window scale only beside timestamps). So a stack's cookie SYN-ACKs
+// come in five shapes, each built once: the IPv4 header and TCP header with
+// every per-SYN field zero, and what their constant words add to the
+// checksums. Writing one is a copy of its shape plus the per-SYN words
+// (addresses, IPv4 ID, ports, sequence numbers, timestamps), summed as they
+// are stored. The SYN fast lane (engine/worker_syn_lane.cpp) writes it over
+// the SYN's own frame; everyone else sends to_out_segment(), which puts the
+// same bytes on the wire.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "net/byte_order.hpp"
 #include "net/checksum.hpp"
@@ -22,35 +27,75 @@
 
 namespace synline::tcp {
 
-struct CookieSynAck {
-    // The options it carries, named by the TCP header length they make, so
-    // that the writer derives every length from one number. Only a SYN with
-    // timestamps gets SACK-permitted and window scaling back from a cookie
-    // (S16): without timestamps the MSS is alone.
-    enum class Layout : std::uint8_t {
-        mss = 24,                         // MSS
-        timestamps = 36,                  // MSS, timestamps (with SACK-permitted or two NOPs)
-        timestamps_window_scale = 40,     // and NOP, window scale
-    };
-    // What rides on timestamps, read only when the layout has them.
-    struct Timestamps {
-        std::uint32_t tsval = 0;
-        std::uint32_t tsecr = 0;
-        bool sack_permitted = false;
-        std::uint8_t window_scale = 0;  // our shift, with Layout::timestamps_window_scale
-    };
+// Bytes write_ipv4_cookie_synack() may write: the IPv4 header and the longest
+// cookie SYN-ACK header (MSS, SACK-permitted, timestamps, NOP, window scale).
+// Past a shorter header they are scratch.
+inline constexpr std::size_t kCookieSynAckRoom = net::kIpv4MinHeaderLen + net::kTcpMinHeaderLen + 20;
 
+struct CookieSynAck;
+
+// What every cookie SYN-ACK with one set of options shares.
+class CookieSynAckShape {
+public:
+    // `header` gives the window, the MSS and which options are sent; its
+    // ports, sequence numbers and timestamp values are ignored.
+    explicit CookieSynAckShape(const net::TcpHeader& header);
+
+    // The header with zero ports, sequence numbers and timestamp values.
+    const net::TcpHeader& header() const { return header_; }
+    bool has_timestamps() const { return header_.options.timestamps.has_value(); }
+    std::size_t header_len() const { return tcp_len_; }
+
+private:
+    friend std::size_t write_ipv4_cookie_synack(std::uint8_t* out, const CookieSynAck& s,
+                                                std::uint16_t ip_id, ChecksumFill fill);
+
+    // Where the per-SYN fields lie in image_ (the TCP header starts at 20).
+    static constexpr std::size_t kIpIdAt = 4;
+    static constexpr std::size_t kIpChecksumAt = 10;
+    static constexpr std::size_t kAddressesAt = 12;
+    static constexpr std::size_t kTcpAt = net::kIpv4MinHeaderLen;
+    static constexpr std::size_t kSeqAt = kTcpAt + 4;
+    static constexpr std::size_t kAckAt = kTcpAt + 8;
+    static constexpr std::size_t kTcpChecksumAt = kTcpAt + net::kTcpChecksumOffset;
+    // After the MSS and the word that leads the timestamps (TcpOptions::emit).
+    static constexpr std::size_t kTsvalAt = kTcpAt + net::kTcpMinHeaderLen + 8;
+    static constexpr std::size_t kTsecrAt = kTsvalAt + 4;
+
+    alignas(64) std::array<std::uint8_t, kCookieSynAckRoom> image_{};
+    // Sums of big-endian 32-bit words as SummingWordWriter keeps them.
+    std::uint64_t ip_sum_ = 0;       // the IPv4 header's constant words
+    std::uint64_t pseudo_sum_ = 0;   // the pseudo-header's protocol and length
+    std::uint64_t tcp_sum_ = 0;      // the TCP header's constant words, plus pseudo_sum_
+    std::uint64_t timestamps_mask_ = 0;  // all ones when the shape has timestamps
+    std::uint16_t tcp_len_ = 0;
+    net::TcpHeader header_;
+};
+
+// The five shapes of one stack's cookie SYN-ACKs, for its window, MSS and
+// window scale. Only a SYN with timestamps gets SACK-permitted and window
+// scaling back from a cookie (S16): without timestamps the MSS is alone.
+class CookieSynAckShapes {
+public:
+    CookieSynAckShapes(std::uint16_t window, std::uint16_t mss, std::uint8_t window_scale);
+    // SACK-permitted and window scale count only with timestamps.
+    const CookieSynAckShape& pick(bool timestamps, bool sack_permitted, bool window_scale) const {
+        return shapes_[timestamps ? 1u + sack_permitted + 2u * window_scale : 0u];
+    }
+
+private:
+    std::array<CookieSynAckShape, 5> shapes_;
+};
+
+struct CookieSynAck {
+    const CookieSynAckShape* shape = nullptr;
     net::FourTuple tuple;  // local = source
     net::SeqNum seq;       // the cookie
     net::SeqNum ack;       // the SYN's sequence number + 1
-    std::uint16_t window = 0;
-    std::uint16_t mss = 0;
-    Layout layout = Layout::mss;
-    Timestamps ts;  // meaningful only when has_timestamps()
+    std::uint32_t tsval = 0;  // sent only when the shape has timestamps
+    std::uint32_t tsecr = 0;
 
-    bool has_timestamps() const { return layout != Layout::mss; }
-    bool has_window_scale() const { return layout == Layout::timestamps_window_scale; }
-    std::size_t header_len() const { return static_cast<std::size_t>(layout); }
+    std::size_t header_len() const { return shape->header_len(); }
 };
 
 // The same segment for a SegmentSink.
@@ -58,51 +103,49 @@ inline OutSegment to_out_segment(const CookieSynAck& s) {
     OutSegment out;
     out.tuple = s.tuple;
     net::TcpHeader& h = out.header;
+    h = s.shape->header();
     h.src_port = s.tuple.local_port;
     h.dst_port = s.tuple.remote_port;
     h.seq = s.seq;
     h.ack = s.ack;
-    h.flags = net::tcp_flag::syn | net::tcp_flag::ack;
-    h.window = s.window;
-    h.options.mss = s.mss;
-    if (s.has_timestamps()) {
-        h.options.timestamps = net::TcpTimestamps{s.ts.tsval, s.ts.tsecr};
-        h.options.sack_permitted = s.ts.sack_permitted;
-        if (s.has_window_scale()) h.options.window_scale = s.ts.window_scale;
-    }
+    if (h.options.timestamps) h.options.timestamps = net::TcpTimestamps{s.tsval, s.tsecr};
     return out;
 }
 
 // Writes the IPv4 and TCP headers of `s` at `out`, byte for byte what
-// write_ipv4_tcp(to_out_segment(s)) writes; returns their length.
+// write_ipv4_tcp(to_out_segment(s)) writes; returns their length. `out` must
+// have kCookieSynAckRoom bytes: whatever the shape, the timestamps are stored
+// (past a header without them) and summed under a mask, so no branch depends
+// on the options.
 inline std::size_t write_ipv4_cookie_synack(std::uint8_t* out, const CookieSynAck& s, std::uint16_t ip_id,
                                             ChecksumFill fill) {
-    const std::size_t tcp_len = s.header_len();
-    const net::Ipv4Addr src = s.tuple.local_ip;
-    const net::Ipv4Addr dst = s.tuple.remote_ip;
-    const bool software = fill == ChecksumFill::software;
-    net::write_ipv4_header(out, src, dst, net::kIpProtoTcp, static_cast<std::uint16_t>(tcp_len), ip_id, software);
-    std::uint8_t* const tcp = out + net::kIpv4MinHeaderLen;
-    net::SummingWordWriter w(tcp);
-    w.put(std::uint32_t{s.tuple.local_port} << 16 | s.tuple.remote_port);
-    w.put(s.seq.raw());
-    w.put(s.ack.raw());
-    w.put(static_cast<std::uint32_t>(tcp_len / 4) << 28 | std::uint32_t{net::tcp_flag::syn | net::tcp_flag::ack} << 16 |
-          s.window);
-    w.put(0);  // checksum (filled below), urgent pointer
-    w.put(net::option_word::mss(s.mss));
-    if (s.has_timestamps()) {
-        w.put(net::option_word::timestamps_lead(s.ts.sack_permitted));
-        w.put(s.ts.tsval);
-        w.put(s.ts.tsecr);
-        if (s.has_window_scale()) w.put(net::option_word::window_scale(s.ts.window_scale));
+    using Shape = CookieSynAckShape;
+    const Shape& shape = *s.shape;
+    std::memcpy(out, shape.image_.data(), kCookieSynAckRoom);
+    const std::uint32_t src = s.tuple.local_ip.value;
+    const std::uint32_t dst = s.tuple.remote_ip.value;
+    const std::uint32_t ports = std::uint32_t{s.tuple.local_port} << 16 | s.tuple.remote_port;
+    net::store_be16(out + Shape::kIpIdAt, ip_id);
+    net::store_be32(out + Shape::kAddressesAt, src);
+    net::store_be32(out + Shape::kAddressesAt + 4, dst);
+    net::store_be32(out + Shape::kTcpAt, ports);
+    net::store_be32(out + Shape::kSeqAt, s.seq.raw());
+    net::store_be32(out + Shape::kAckAt, s.ack.raw());
+    net::store_be32(out + Shape::kTsvalAt, s.tsval);
+    net::store_be32(out + Shape::kTsecrAt, s.tsecr);
+    // Both checksums cover the addresses: the header's and the pseudo-header's.
+    const std::uint64_t addresses = std::uint64_t{src} + dst;
+    if (fill == ChecksumFill::software) {
+        const std::uint64_t ip = shape.ip_sum_ + addresses + (std::uint32_t{ip_id} << 16);
+        const std::uint64_t tcp = shape.tcp_sum_ + addresses + ports + s.seq.raw() + s.ack.raw() +
+                                  ((std::uint64_t{s.tsval} + s.tsecr) & shape.timestamps_mask_);
+        net::store_be16(out + Shape::kIpChecksumAt, net::checksum_finish(net::checksum_fold64(ip)));
+        net::store_be16(out + Shape::kTcpChecksumAt, net::checksum_finish(net::checksum_fold64(tcp)));
+    } else {  // the IPv4 field stays zero
+        net::store_be16(out + Shape::kTcpChecksumAt,
+                        offload_checksum_field(net::checksum_fold64(shape.pseudo_sum_ + addresses)));
     }
-    const std::uint32_t pseudo =
-        net::pseudo_header_sum(src, dst, net::kIpProtoTcp, static_cast<std::uint16_t>(tcp_len));
-    net::store_be16(tcp + net::kTcpChecksumOffset,
-                    software ? net::checksum_finish(net::checksum_fold64(w.sum() + pseudo))
-                             : offload_checksum_field(pseudo));
-    return net::kIpv4MinHeaderLen + tcp_len;
+    return net::kIpv4MinHeaderLen + shape.tcp_len_;
 }
 
 }  // namespace synline::tcp

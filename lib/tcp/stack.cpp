@@ -47,8 +47,8 @@ Stack::Stack(const StackConfig& config, SegmentSink& sink, const SipKey& secret,
       listener_by_port_(std::make_unique<std::array<Listener*, 65536>>()),
       cookie_master_(config.syn_cookie_master_key.value_or(default_cookie_master(secret))),
       cookies_(make_cookies(config, cookie_master_, now)),
-      own_window_scale_(window_scale_for(config.receive_buffer)),
-      handshake_window_(handshake_window_for(config.receive_buffer)),
+      cookie_synack_shapes_(handshake_window_for(config.receive_buffer), config.mss,
+                            window_scale_for(config.receive_buffer)),
       challenge_window_start_(now),
       next_ephemeral_(static_cast<std::uint16_t>(
           config.ephemeral_port_first +
@@ -274,18 +274,13 @@ bool Stack::answers_with_cookie(const Listener& l) const {
     if (ts && config_.window_scaling) o.window_scale = syn.options.window_scale;
     o.sack_permitted = ts && config_.sack_permitted && syn.options.sack_permitted;
     CookieSynAck out;
+    out.shape = &cookie_synack_shapes_.pick(ts, o.sack_permitted, o.window_scale.has_value());
     out.tuple = t;
     out.seq = cookies_.make_isn(t, syn.seq, syn.options.mss.value_or(kDefaultMss), now_);
     out.ack = syn.seq + 1;
-    out.window = handshake_window_;
-    out.mss = config_.mss;
     if (ts) {
-        out.layout = o.window_scale ? CookieSynAck::Layout::timestamps_window_scale
-                                    : CookieSynAck::Layout::timestamps;
-        out.ts.tsval = SynCookies::make_tsval(ts_clock(), o);
-        out.ts.tsecr = syn.options.timestamps->value;
-        out.ts.sack_permitted = o.sack_permitted;
-        out.ts.window_scale = own_window_scale_;
+        out.tsval = SynCookies::make_tsval(ts_clock(), o);
+        out.tsecr = syn.options.timestamps->value;
     }
     l.last_cookie_sent = now_;
     ++counters_.handshake.synacks_from_cookie;

@@ -139,8 +139,7 @@ private:
     TcpCounters counters_;
     SipKey cookie_master_;
     SynCookies cookies_;
-    std::uint8_t own_window_scale_;  // the shift our SYN-ACKs offer (from receive_buffer)
-    std::uint16_t handshake_window_;  // the window a cookie SYN-ACK offers (from receive_buffer)
+    CookieSynAckShapes cookie_synack_shapes_;  // from mss and receive_buffer
     mutable Instant ts_clock_at_;    // ts_clock()'s memo
     mutable std::uint32_t ts_clock_ = 0;
     // RFC 5961 7: one budget of challenge ACKs per second for the whole core.

@@ -4,6 +4,7 @@
 // through write_ipv4_tcp(), and the two must put the same bytes on the wire.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <random>
@@ -47,22 +48,30 @@ constexpr std::array<OptionSet, 8> kOptionSets{{
     {true, true, true},
 }};
 
-CookieSynAck random_synack(std::mt19937_64& rng, const OptionSet& o) {
+// What a stack's shapes are built from, drawn at random.
+struct ShapeParams {
+    std::uint16_t window, mss;
+    std::uint8_t shift;
+
+    tcp::CookieSynAckShapes shapes() const { return tcp::CookieSynAckShapes(window, mss, shift); }
+};
+
+ShapeParams random_params(std::mt19937_64& rng) {
+    return {static_cast<std::uint16_t>(rng()), static_cast<std::uint16_t>(rng()),
+            static_cast<std::uint8_t>(rng() % (net::kMaxWindowScale + 1))};
+}
+
+CookieSynAck random_synack(std::mt19937_64& rng, const tcp::CookieSynAckShapes& shapes, const OptionSet& o) {
     auto u32 = [&] { return static_cast<std::uint32_t>(rng()); };
     auto u16 = [&] { return static_cast<std::uint16_t>(rng()); };
     CookieSynAck s;
+    s.shape = &shapes.pick(o.timestamps, o.sack_permitted, o.window_scaling);
     s.tuple = FourTuple{Ipv4Addr{u32()}, Ipv4Addr{u32()}, u16(), u16()};
     s.seq = SeqNum(u32());
     s.ack = SeqNum(u32());
-    s.window = u16();
-    s.mss = u16();
-    const auto shift = static_cast<std::uint8_t>(rng() % (net::kMaxWindowScale + 1));
-    const std::uint32_t tsval = u32(), tsecr = u32();
-    // The timestamp-borne fields are filled even without timestamps, where
-    // both writers must ignore them.
-    using Layout = CookieSynAck::Layout;
-    s.layout = !o.timestamps ? Layout::mss : o.window_scaling ? Layout::timestamps_window_scale : Layout::timestamps;
-    s.ts = CookieSynAck::Timestamps{tsval, tsecr, o.sack_permitted, shift};
+    // Filled even without timestamps, where both writers must ignore them.
+    s.tsval = u32();
+    s.tsecr = u32();
     return s;
 }
 
@@ -102,66 +111,86 @@ TEST_CASE("Cookie SYN-ACK writer: byte for byte what write_ipv4_tcp(to_out_segme
           "[cookie-synack][s15][s16]") {
     std::mt19937_64 rng(20261124);
     std::size_t compared = 0;
-    for (const OptionSet& o : kOptionSets) {
-        for (ChecksumFill fill : {ChecksumFill::software, ChecksumFill::offload}) {
-            for (int i = 0; i < 1000; ++i) {
-                const CookieSynAck s = random_synack(rng, o);
-                const auto id = static_cast<std::uint16_t>(rng());
-                const Written lane = write_cookie(s, id, fill);
-                const Written general = write_general(s, id, fill);
-                INFO("ts " << o.timestamps << " sack " << o.sack_permitted << " ws " << o.window_scaling
-                           << " fill " << static_cast<int>(fill) << " case " << i);
-                REQUIRE(lane.len == general.len);
-                REQUIRE(lane.len == net::kIpv4MinHeaderLen + s.header_len());
-                REQUIRE(lane.bytes == general.bytes);
-                ++compared;
+    for (int round = 0; round < 100; ++round) {
+        const ShapeParams params = random_params(rng);
+        const tcp::CookieSynAckShapes shapes = params.shapes();
+        for (const OptionSet& o : kOptionSets) {
+            for (ChecksumFill fill : {ChecksumFill::software, ChecksumFill::offload}) {
+                for (int i = 0; i < 10; ++i) {
+                    const CookieSynAck s = random_synack(rng, shapes, o);
+                    const auto id = static_cast<std::uint16_t>(rng());
+                    const Written lane = write_cookie(s, id, fill);
+                    const Written general = write_general(s, id, fill);
+                    INFO("window " << params.window << " mss " << params.mss << " shift " << int{params.shift}
+                                   << " ts " << o.timestamps << " sack " << o.sack_permitted << " ws "
+                                   << o.window_scaling << " fill " << static_cast<int>(fill) << " case " << i);
+                    REQUIRE(lane.len == general.len);
+                    REQUIRE(lane.len == net::kIpv4MinHeaderLen + s.header_len());
+                    // Past the header the lane's writer may leave scratch.
+                    REQUIRE(std::equal(lane.bytes.begin(), lane.bytes.begin() + lane.len, general.bytes.begin()));
+                    REQUIRE(general.bytes[general.len] == kUnwritten);
+                    ++compared;
+                }
             }
         }
     }
     CHECK(compared == 16000);
 }
 
-TEST_CASE("Cookie SYN-ACK writer: the header is 24 or 36 or 40 bytes long", "[cookie-synack]") {
+TEST_CASE("Cookie SYN-ACK writer: writes no further than kCookieSynAckRoom", "[cookie-synack]") {
+    std::mt19937_64 rng(5);
+    const tcp::CookieSynAckShapes shapes = random_params(rng).shapes();
+    for (const OptionSet& o : kOptionSets) {
+        const Written w = write_cookie(random_synack(rng, shapes, o), 1, ChecksumFill::software);
+        CHECK(w.len <= tcp::kCookieSynAckRoom);
+        CHECK(w.bytes[tcp::kCookieSynAckRoom] == kUnwritten);
+    }
+}
+
+TEST_CASE("Cookie SYN-ACK shapes: the header is 24 or 36 or 40 bytes long", "[cookie-synack]") {
     std::mt19937_64 rng(7);
-    CHECK(random_synack(rng, {false, false, false}).header_len() == 24);
-    CHECK(random_synack(rng, {false, true, true}).header_len() == 24);  // nothing rides without timestamps
-    CHECK(random_synack(rng, {true, false, false}).header_len() == 36);
-    CHECK(random_synack(rng, {true, true, false}).header_len() == 36);
-    CHECK(random_synack(rng, {true, false, true}).header_len() == 40);
-    CHECK(random_synack(rng, {true, true, true}).header_len() == 40);
+    const tcp::CookieSynAckShapes shapes = random_params(rng).shapes();
+    CHECK(shapes.pick(false, false, false).header_len() == 24);
+    CHECK(shapes.pick(false, true, true).header_len() == 24);  // nothing rides without timestamps
+    CHECK(shapes.pick(true, false, false).header_len() == 36);
+    CHECK(shapes.pick(true, true, false).header_len() == 36);
+    CHECK(shapes.pick(true, false, true).header_len() == 40);
+    CHECK(shapes.pick(true, true, true).header_len() == 40);
 }
 
 TEST_CASE("Cookie SYN-ACK writer: software checksums verify and the fields parse back",
           "[cookie-synack][s15][s16]") {
     std::mt19937_64 rng(99);
-    for (const OptionSet& o : kOptionSets) {
-        for (int i = 0; i < 500; ++i) {
-            const CookieSynAck s = random_synack(rng, o);
-            const Written w = write_cookie(s, static_cast<std::uint16_t>(i), ChecksumFill::software);
-            const std::span<const std::uint8_t> ip(w.bytes.data(), net::kIpv4MinHeaderLen);
-            const std::span<const std::uint8_t> segment(w.bytes.data() + net::kIpv4MinHeaderLen,
-                                                        w.len - net::kIpv4MinHeaderLen);
-            REQUIRE(net::checksum_finish(net::checksum_accumulate(0, ip)) == 0);
-            REQUIRE(net::verify_tcp_checksum(s.tuple.local_ip, s.tuple.remote_ip, segment));
-            // Nothing past the header was touched.
-            REQUIRE(w.bytes[w.len] == kUnwritten);
+    for (int round = 0; round < 50; ++round) {
+        const ShapeParams params = random_params(rng);
+        const tcp::CookieSynAckShapes shapes = params.shapes();
+        for (const OptionSet& o : kOptionSets) {
+            for (int i = 0; i < 10; ++i) {
+                const CookieSynAck s = random_synack(rng, shapes, o);
+                const Written w = write_cookie(s, static_cast<std::uint16_t>(i), ChecksumFill::software);
+                const std::span<const std::uint8_t> ip(w.bytes.data(), net::kIpv4MinHeaderLen);
+                const std::span<const std::uint8_t> segment(w.bytes.data() + net::kIpv4MinHeaderLen,
+                                                            w.len - net::kIpv4MinHeaderLen);
+                REQUIRE(net::checksum_finish(net::checksum_accumulate(0, ip)) == 0);
+                REQUIRE(net::verify_tcp_checksum(s.tuple.local_ip, s.tuple.remote_ip, segment));
 
-            const net::TcpHeader h = parse_back(w);
-            REQUIRE(h.src_port == s.tuple.local_port);
-            REQUIRE(h.dst_port == s.tuple.remote_port);
-            REQUIRE(h.seq == s.seq);
-            REQUIRE(h.ack == s.ack);
-            REQUIRE(h.flags == (net::tcp_flag::syn | net::tcp_flag::ack));
-            REQUIRE(h.window == s.window);
-            REQUIRE(h.options.mss == s.mss);
-            REQUIRE(h.options.timestamps.has_value() == o.timestamps);
-            REQUIRE(h.options.sack_permitted == (o.timestamps && o.sack_permitted));
-            REQUIRE(h.options.window_scale.has_value() == (o.timestamps && o.window_scaling));
-            if (o.timestamps) {
-                REQUIRE(h.options.timestamps->value == s.ts.tsval);
-                REQUIRE(h.options.timestamps->echo == s.ts.tsecr);
+                const net::TcpHeader h = parse_back(w);
+                REQUIRE(h.src_port == s.tuple.local_port);
+                REQUIRE(h.dst_port == s.tuple.remote_port);
+                REQUIRE(h.seq == s.seq);
+                REQUIRE(h.ack == s.ack);
+                REQUIRE(h.flags == (net::tcp_flag::syn | net::tcp_flag::ack));
+                REQUIRE(h.window == params.window);
+                REQUIRE(h.options.mss == params.mss);
+                REQUIRE(h.options.timestamps.has_value() == o.timestamps);
+                REQUIRE(h.options.sack_permitted == (o.timestamps && o.sack_permitted));
+                REQUIRE(h.options.window_scale.has_value() == (o.timestamps && o.window_scaling));
+                if (o.timestamps) {
+                    REQUIRE(h.options.timestamps->value == s.tsval);
+                    REQUIRE(h.options.timestamps->echo == s.tsecr);
+                }
+                if (o.timestamps && o.window_scaling) REQUIRE(*h.options.window_scale == params.shift);
             }
-            if (o.timestamps && o.window_scaling) REQUIRE(*h.options.window_scale == s.ts.window_scale);
         }
     }
 }
@@ -170,8 +199,9 @@ TEST_CASE("Cookie SYN-ACK writer: with offload the IPv4 checksum is zero and TCP
           "pseudo-header sum",
           "[cookie-synack]") {
     std::mt19937_64 rng(3);
+    const tcp::CookieSynAckShapes shapes = random_params(rng).shapes();
     for (const OptionSet& o : kOptionSets) {
-        const CookieSynAck s = random_synack(rng, o);
+        const CookieSynAck s = random_synack(rng, shapes, o);
         const Written w = write_cookie(s, 1, ChecksumFill::offload);
         const std::uint8_t* tcp_at = w.bytes.data() + net::kIpv4MinHeaderLen;
         CHECK(net::load_be16(w.bytes.data() + 10) == 0);
