@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A profile-guided release build of synline (GCC -fprofile-use): the same code
 # laid out and register-allocated for the paths a server actually runs, which
-# the benches measure at 3.6-8% fewer instructions per packet (docs/BENCHMARKS.md).
+# the benches measure at 1.3-8.5% fewer instructions per packet (docs/BENCHMARKS.md).
 #
 #   scripts/build_pgo.sh [BUILD_DIR]     default: build-pgo
 #
