@@ -28,9 +28,10 @@
 namespace synline::tcp {
 
 // Bytes write_ipv4_cookie_synack() may write: the IPv4 header and the longest
-// cookie SYN-ACK header (MSS, SACK-permitted, timestamps, NOP, window scale).
-// Past a shorter header they are scratch.
-inline constexpr std::size_t kCookieSynAckRoom = net::kIpv4MinHeaderLen + net::kTcpMinHeaderLen + 20;
+// cookie SYN-ACK header, whose options are the MSS (4 bytes), SACK-permitted
+// and timestamps (12) and NOP and window scale (4). Past a shorter header
+// they are scratch.
+inline constexpr std::size_t kCookieSynAckRoom = net::kIpv4MinHeaderLen + net::kTcpMinHeaderLen + 4 + 12 + 4;
 
 struct CookieSynAck;
 
