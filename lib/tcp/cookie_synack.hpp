@@ -35,19 +35,18 @@ inline constexpr std::size_t kCookieSynAckRoom = net::kIpv4MinHeaderLen + net::k
 
 struct CookieSynAck;
 
-// What every cookie SYN-ACK with one set of options shares.
+// What every cookie SYN-ACK with one set of options shares. Made only by
+// CookieSynAckShapes, whose headers all carry the MSS first, where the
+// writer's fixed offsets expect it.
 class CookieSynAckShape {
 public:
-    // `header` gives the window, the MSS and which options are sent; its
-    // ports, sequence numbers and timestamp values are ignored.
-    explicit CookieSynAckShape(const net::TcpHeader& header);
-
     // The header with zero ports, sequence numbers and timestamp values.
     const net::TcpHeader& header() const { return header_; }
     bool has_timestamps() const { return header_.options.timestamps.has_value(); }
     std::size_t header_len() const { return tcp_len_; }
 
 private:
+    friend class CookieSynAckShapes;
     friend std::size_t write_ipv4_cookie_synack(std::uint8_t* out, const CookieSynAck& s,
                                                 std::uint16_t ip_id, ChecksumFill fill);
 
@@ -62,6 +61,10 @@ private:
     // After the MSS and the word that leads the timestamps (TcpOptions::emit).
     static constexpr std::size_t kTsvalAt = kTcpAt + net::kTcpMinHeaderLen + 8;
     static constexpr std::size_t kTsecrAt = kTsvalAt + 4;
+
+    // `header` gives the window, the MSS and which options are sent; its
+    // ports, sequence numbers and timestamp values are ignored.
+    explicit CookieSynAckShape(const net::TcpHeader& header);
 
     alignas(64) std::array<std::uint8_t, kCookieSynAckRoom> image_{};
     // Sums of big-endian 32-bit words as SummingWordWriter keeps them.
