@@ -91,12 +91,15 @@ for i in $(seq "$RUNS"); do
         printf '%-9s run %s: %s\n' "$r" "$i" "$(sed -n 's/^run 1: //p' "$OUT/alt_${r}_$i.txt")"
     done
 done
-alt_median() {  # responder sed-script: the median of a figure over its one-run processes
-    sed -n "$2" "$OUT"/alt_"$1"_*.txt | sort -g |
+alt_values() {  # responder sed-script: a figure over its one-run processes, ascending
+    sed -n "$2" "$OUT"/alt_"$1"_*.txt | sort -g
+}
+alt_median() {  # the median of alt_values
+    alt_values "$@" |
         awk '{v[NR] = $1} END {printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
-alt_min() {  # the same figure's lowest value: the host's fast state (docs/BENCHMARKS.md)
-    sed -n "$2" "$OUT"/alt_"$1"_*.txt | sort -g | head -1
+alt_min() {  # the lowest of alt_values: the host's fast state (docs/BENCHMARKS.md)
+    alt_values "$@" | head -1
 }
 RATE_OF='s/^run 1: \([0-9.]*\) M SYN-ACK\/s.*/\1/p'
 PROCESS_NS_OF='s/^run 1: .*::process \([0-9.]*\) ns\/SYN in the median burst.*/\1/p'

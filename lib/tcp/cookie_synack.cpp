@@ -22,16 +22,13 @@ net::TcpHeader with_options(net::TcpHeader h, bool timestamps, bool sack_permitt
 }  // namespace
 
 CookieSynAckShape::CookieSynAckShape(const net::TcpHeader& header) : header_(header) {
-    header_.src_port = header_.dst_port = 0;
-    header_.seq = header_.ack = net::SeqNum(0);
-    if (header_.options.timestamps) header_.options.timestamps = net::TcpTimestamps{};
     tcp_len_ = static_cast<std::uint16_t>(header_.header_len());
     net::write_ipv4_header(image_.data(), net::Ipv4Addr{0}, net::Ipv4Addr{0}, net::kIpProtoTcp, tcp_len_, 0,
                            false);
     ip_sum_ = word_sum(image_.data(), net::kIpv4MinHeaderLen);
     pseudo_sum_ = std::uint64_t{net::kIpProtoTcp} + tcp_len_;
     tcp_sum_ = header_.emit(image_.data() + kTcpAt) + pseudo_sum_;
-    timestamps_mask_ = has_timestamps() ? ~std::uint64_t{0} : 0;
+    timestamps_mask_ = header_.options.timestamps ? ~std::uint64_t{0} : 0;
 }
 
 CookieSynAckShapes::CookieSynAckShapes(std::uint16_t window, std::uint16_t mss, std::uint8_t window_scale)

@@ -42,7 +42,6 @@ class CookieSynAckShape {
 public:
     // The header with zero ports, sequence numbers and timestamp values.
     const net::TcpHeader& header() const { return header_; }
-    bool has_timestamps() const { return header_.options.timestamps.has_value(); }
     std::size_t header_len() const { return tcp_len_; }
 
 private:
@@ -62,8 +61,8 @@ private:
     static constexpr std::size_t kTsvalAt = kTcpAt + net::kTcpMinHeaderLen + 8;
     static constexpr std::size_t kTsecrAt = kTsvalAt + 4;
 
-    // `header` gives the window, the MSS and which options are sent; its
-    // ports, sequence numbers and timestamp values are ignored.
+    // `header` gives the window, the MSS and which options are sent, with
+    // zero ports, sequence numbers and timestamp values.
     explicit CookieSynAckShape(const net::TcpHeader& header);
 
     alignas(64) std::array<std::uint8_t, kCookieSynAckRoom> image_{};
@@ -98,8 +97,6 @@ struct CookieSynAck {
     net::SeqNum ack;       // the SYN's sequence number + 1
     std::uint32_t tsval = 0;  // sent only when the shape has timestamps
     std::uint32_t tsecr = 0;
-
-    std::size_t header_len() const { return shape->header_len(); }
 };
 
 // The same segment for a SegmentSink.

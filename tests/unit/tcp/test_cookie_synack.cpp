@@ -125,7 +125,7 @@ TEST_CASE("Cookie SYN-ACK writer: byte for byte what write_ipv4_tcp(to_out_segme
                                    << " ts " << o.timestamps << " sack " << o.sack_permitted << " ws "
                                    << o.window_scaling << " fill " << static_cast<int>(fill) << " case " << i);
                     REQUIRE(lane.len == general.len);
-                    REQUIRE(lane.len == net::kIpv4MinHeaderLen + s.header_len());
+                    REQUIRE(lane.len == net::kIpv4MinHeaderLen + s.shape->header_len());
                     // Past the header the lane's writer may leave scratch.
                     REQUIRE(std::equal(lane.bytes.begin(), lane.bytes.begin() + lane.len, general.bytes.begin()));
                     REQUIRE(general.bytes[general.len] == kUnwritten);
@@ -205,7 +205,7 @@ TEST_CASE("Cookie SYN-ACK writer: with offload the IPv4 checksum is zero and TCP
         const Written w = write_cookie(s, 1, ChecksumFill::offload);
         const std::uint8_t* tcp_at = w.bytes.data() + net::kIpv4MinHeaderLen;
         CHECK(net::load_be16(w.bytes.data() + 10) == 0);
-        const auto tcp_len = static_cast<std::uint16_t>(s.header_len());
+        const auto tcp_len = static_cast<std::uint16_t>(s.shape->header_len());
         CHECK(net::load_be16(tcp_at + net::kTcpChecksumOffset) ==
               tcp::offload_checksum_field(
                   net::pseudo_header_sum(s.tuple.local_ip, s.tuple.remote_ip, net::kIpProtoTcp, tcp_len)));
