@@ -117,8 +117,23 @@ inline std::uint16_t checksum_fold16(std::uint64_t raw) { return checksum_detail
 
 // True when the bytes, their checksum field included, sum to 0xffff (plus
 // `raw`, a raw sum of what else the checksum covers, e.g. a pseudo-header).
+//
+// Without folding: as 2^16 is 1 modulo 0xffff, a raw sum is congruent to its
+// fold, and folding yields 0xffff exactly from the nonzero multiples of 0xffff
+// (0 only from 0). For an odd d, x is a multiple of d exactly when x times d's
+// inverse modulo 2^64 is at most (2^64 - 1) / d (the multiples map onto those
+// quotients, one to one): a multiply and a compare, against the fold's ten
+// instructions or a division.
 inline bool checksum_verifies(std::uint64_t raw, std::span<const std::uint8_t> bytes) {
-    return checksum_fold16(checksum_raw_sum(raw, bytes.data(), bytes.size())) == 0xffff;
+    constexpr std::uint64_t d = 0xffff;
+    constexpr std::uint64_t inverse = [] {
+        std::uint64_t x = d;  // right in the low 3 bits; each step doubles them
+        for (int i = 0; i < 5; ++i) x *= 2 - d * x;
+        return x;
+    }();
+    static_assert(inverse * d == 1);
+    const std::uint64_t sum = checksum_raw_sum(raw, bytes.data(), bytes.size());
+    return sum != 0 && sum * inverse <= ~std::uint64_t{0} / d;
 }
 
 // Adds the bytes, read as big-endian 16-bit words, to a running sum.

@@ -118,6 +118,33 @@ TEST_CASE("split accumulation equals whole accumulation at every even split",
     // change lanes); callers keep every piece but the last an even length.
 }
 
+TEST_CASE("checksum_verifies agrees with folding on every kind of sum", "[checksum][rfc1071]") {
+    // It tests divisibility by 0xffff instead of folding; the two must agree,
+    // on the sums that fold to 0xffff from either end of the 64-bit range, on
+    // zero, and on random bytes with their checksum field right or wrong.
+    const Bytes zeros(8, 0);
+    CHECK_FALSE(checksum_verifies(0, zeros));  // folds to 0, not 0xffff
+    CHECK(checksum_verifies(0xffff, zeros));
+    CHECK(checksum_verifies(~std::uint64_t{0}, zeros));            // -0 on 64 bits
+    CHECK(checksum_verifies(0xffffull * 0x10001'00010001ull, zeros));  // 0xffff in every lane
+    CHECK_FALSE(checksum_verifies(0xfffe, zeros));
+    CHECK_FALSE(checksum_verifies(~std::uint64_t{0} - 1, zeros));
+    std::mt19937 rng(42);
+    for (int i = 0; i < 2000; ++i) {
+        Bytes b = random_bytes(2 + 2 * (rng() % 40), static_cast<std::uint32_t>(i));
+        b[0] = b[1] = 0;
+        const std::uint16_t field = checksum_of(b);
+        // Right on even rounds; on odd ones off by 1..0xfffe, never by 0xffff
+        // (which reads as the same one's-complement value).
+        const std::uint16_t off = (i % 2 == 0) ? 0 : static_cast<std::uint16_t>(1 + rng() % 0xfffe);
+        const std::uint16_t written = static_cast<std::uint16_t>(field + off);
+        b[0] = static_cast<std::uint8_t>(written >> 8);
+        b[1] = static_cast<std::uint8_t>(written);
+        INFO("round " << i << ", length " << b.size());
+        CHECK(checksum_verifies(0, b) == (reference_fold(b) == 0xffff));
+    }
+}
+
 TEST_CASE("a real IPv4 header from Linux verifies to zero", "[checksum][ipv4][rfc1071]") {
     CHECK(checksum_of(linux_capture::syn_ipv4) == 0);
     CHECK(checksum_of(linux_capture::hello_ipv4) == 0);
