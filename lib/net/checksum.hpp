@@ -59,12 +59,11 @@ inline std::uint64_t add_words(std::uint64_t acc, const std::uint8_t* p, std::si
     return acc;
 }
 
-// A 32-bit one's-complement sum folded to 16 bits.
-inline std::uint16_t fold32(std::uint32_t sum) {
-    sum = (sum & 0xffff) + (sum >> 16);  // at most 0x1fffe
-    sum += sum >> 16;                    // the low 16 bits are now the folded sum
-    return static_cast<std::uint16_t>(sum);
-}
+// A 32-bit one's-complement sum folded to 16 bits: the high half of
+// sum + rotl(sum, 16) is hi + lo with the carry out of the low half added
+// back, as in checksum_fold64. That carry cannot wrap the high half, as
+// hi + lo is at most 0x1fffe.
+inline std::uint16_t fold32(std::uint32_t sum) { return static_cast<std::uint16_t>((sum + std::rotl(sum, 16)) >> 16); }
 
 }  // namespace checksum_detail
 

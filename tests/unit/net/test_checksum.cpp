@@ -118,6 +118,28 @@ TEST_CASE("split accumulation equals whole accumulation at every even split",
     // change lanes); callers keep every piece but the last an even length.
 }
 
+TEST_CASE("folding a 32-bit sum agrees with folding by repeated carries", "[checksum][rfc1071]") {
+    auto by_carries = [](std::uint32_t s) {
+        std::uint64_t v = s;
+        while (v >> 16) v = (v & 0xffff) + (v >> 16);
+        return static_cast<std::uint16_t>(~v);
+    };
+    // The edges of each half and of the carry out of the low half.
+    for (std::uint32_t hi : {0x0000u, 0x0001u, 0x7fffu, 0x8000u, 0xfffeu, 0xffffu}) {
+        for (std::uint32_t lo : {0x0000u, 0x0001u, 0x7fffu, 0x8000u, 0xfffeu, 0xffffu}) {
+            const std::uint32_t s = hi << 16 | lo;
+            INFO("sum " << std::hex << s);
+            CHECK(checksum_finish(s) == by_carries(s));
+        }
+    }
+    std::mt19937 rng(7);
+    for (int i = 0; i < 100000; ++i) {
+        const std::uint32_t s = static_cast<std::uint32_t>(rng());
+        INFO("sum " << std::hex << s);
+        REQUIRE(checksum_finish(s) == by_carries(s));
+    }
+}
+
 TEST_CASE("checksum_verifies agrees with folding on every kind of sum", "[checksum][rfc1071]") {
     // It tests divisibility by 0xffff instead of folding; the two must agree,
     // on the sums that fold to 0xffff from either end of the 64-bit range, on
