@@ -7,8 +7,9 @@
 // never lengthen with churn and no periodic rehash is needed.
 //
 // Two parallel arrays: a dense array of 16-bit signatures (0 = empty slot, else
-// 16 high bits of the key's hash, never 0) and the slots themselves (key, value,
-// and the low 32 hash bits that give a resident's home slot). A lookup walks the
+// 16 bits of the key's hash, never 0) and the slots themselves (key, value,
+// and the 32-bit hash tag that gives a resident's home slot). The hash is keyed
+// (flow_hash.hpp), so no one who lacks the key can aim tuples at one chain. A lookup walks the
 // signatures and reads a slot only when its signature matches, so the common
 // miss (a SYN, a stray segment) touches 2 bytes per probe: for 65,536
 // connections the signatures are 256 KiB and stay in L2, where the slots (3 MiB)
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "net/four_tuple.hpp"
+#include "tcp/flow_hash.hpp"
 
 namespace synline::tcp {
 
@@ -35,8 +37,10 @@ class FlowTable {
 
 public:
     // Throws std::length_error when max_entries needs more than 2^32 slots.
-    explicit FlowTable(std::size_t max_entries)
-        : max_entries_(max_entries),
+    // `key` keys the hash (flow_hash.hpp): keep it secret.
+    FlowTable(std::size_t max_entries, const FlowHashKey& key)
+        : key_(key),
+          max_entries_(max_entries),
           signatures_(slot_count_for(max_entries)),
           slots_(signatures_.size()),
           mask_(slots_.size() - 1) {}
@@ -103,21 +107,21 @@ private:
         Value value = nullptr;
     };
 
-    static std::uint32_t tag_of(const net::FourTuple& key) {
-        return static_cast<std::uint32_t>(net::hash_of(key));
+    std::uint32_t tag_of(const net::FourTuple& key) const {
+        return static_cast<std::uint32_t>(flow_hash(key, key_) >> 32);
     }
 
     // Where `key` is, or the empty slot that ends its chain.
     struct Probe {
         std::size_t slot;
         bool found;
-        std::uint32_t tag;        // the low 32 bits of the key's hash
-        std::uint16_t signature;  // the high 16, with the lowest of them forced on: never 0
+        std::uint32_t tag;        // the high 32 bits of the key's hash
+        std::uint16_t signature;  // the 16 below them, with the lowest forced on: never 0
     };
     Probe probe(const net::FourTuple& key) const {
-        const std::uint64_t h = net::hash_of(key);
-        const auto tag = static_cast<std::uint32_t>(h);
-        const auto sig = static_cast<std::uint16_t>(static_cast<std::uint16_t>(h >> 48) | 1u);
+        const std::uint64_t h = flow_hash(key, key_);
+        const auto tag = static_cast<std::uint32_t>(h >> 32);
+        const auto sig = static_cast<std::uint16_t>(static_cast<std::uint16_t>(h >> 16) | 1u);
         for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
             const std::uint16_t s = signatures_[i];
             if (s == 0) return {i, false, tag, sig};
@@ -134,6 +138,7 @@ private:
         return std::bit_ceil(wanted);
     }
 
+    FlowHashKey key_;
     std::size_t max_entries_;
     std::size_t size_ = 0;
     std::vector<std::uint16_t> signatures_;

@@ -15,6 +15,15 @@ SipKey cookie_key(const SipKey& master, std::int64_t period) {
     return SipKey{siphash24_u64x2(master, p, 1), siphash24_u64x2(master, p, 2)};
 }
 
+// The flow table's hash key: a PRF of the stack's secret, like the cookie
+// master key, so that neither reveals the other and a simulation with a fixed
+// secret stays deterministic.
+FlowHashKey flow_hash_key(const SipKey& secret) {
+    constexpr std::uint64_t kLabel = 0x666c6f77;  // "flow"
+    return FlowHashKey{siphash24_u64x2(secret, kLabel, 1), siphash24_u64x2(secret, kLabel, 2),
+                       siphash24_u64x2(secret, kLabel, 3), siphash24_u64x2(secret, kLabel, 4)};
+}
+
 std::int64_t rotation_period_of(Instant now, Duration period) {
     return now.since_epoch.count() / period.count();
 }
@@ -42,7 +51,7 @@ Stack::Stack(const StackConfig& config, SegmentSink& sink, const SipKey& secret,
       isn_(secret),
       now_(now),
       pool_(config.max_connections),
-      table_(config.max_connections),
+      table_(config.max_connections, flow_hash_key(secret)),
       timers_(now),
       listener_by_port_(std::make_unique<std::array<Listener*, 65536>>()),
       cookie_master_(config.syn_cookie_master_key.value_or(default_cookie_master(secret))),

@@ -38,6 +38,7 @@
 #include "net/four_tuple.hpp"
 #include "tcp/connection.hpp"
 #include "tcp/counters.hpp"
+#include "tcp/flow_hash.hpp"
 #include "tcp/stack.hpp"
 #include "tcp/state.hpp"
 #include "tcp/time.hpp"
@@ -95,8 +96,10 @@ public:
     const std::vector<std::string>& anomalies() const { return anomalies_; }
 
 private:
+    static constexpr tcp::FlowHashKey kTupleKey{0x9e3779b97f4a7c15, 0xbf58476d1ce4e5b9, 0x94d049bb133111eb,
+                                                0x2545f4914f6cdd1d};
     struct TupleHash {
-        std::size_t operator()(const net::FourTuple& t) const { return net::hash_of(t); }
+        std::size_t operator()(const net::FourTuple& t) const { return tcp::flow_hash(t, kTupleKey); }
     };
     using OrphanKey = std::pair<tcp::Instant, std::uint64_t>;  // (last touch, trace id)
     struct Node {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <unordered_map>
@@ -10,13 +11,17 @@
 
 using synline::net::FourTuple;
 using synline::net::Ipv4Addr;
+using synline::tcp::FlowHashKey;
 using synline::tcp::FlowTable;
+using synline::tcp::flow_hash;
 
 namespace {
 
 struct Connection {
     int id = 0;
 };
+
+constexpr FlowHashKey kKey{0x243f6a8885a308d3, 0x13198a2e03707344, 0xa4093822299f31d0, 0x082efa98ec4e6c89};
 
 FourTuple tuple_for(std::uint32_t n) {
     return FourTuple{Ipv4Addr{0x0a000001}, Ipv4Addr{0x0a100000 + (n >> 16)}, 80,
@@ -33,13 +38,13 @@ std::vector<FourTuple> tuples_homed_at(const FlowTable<Connection*>& table, std:
 }
 
 struct TupleHash {
-    std::size_t operator()(const FourTuple& t) const { return synline::net::hash_of(t); }
+    std::size_t operator()(const FourTuple& t) const { return flow_hash(t, kKey); }
 };
 
 }  // namespace
 
 TEST_CASE("FlowTable: insert, find, erase", "[flow-table]") {
-    FlowTable<Connection*> table(16);
+    FlowTable<Connection*> table(16, kKey);
     Connection a{1}, b{2};
     CHECK(table.find(tuple_for(1)) == nullptr);
     CHECK(table.insert(tuple_for(1), &a));
@@ -62,17 +67,17 @@ TEST_CASE("FlowTable: insert, find, erase", "[flow-table]") {
 }
 
 TEST_CASE("FlowTable: power-of-two slots for a load factor of at most 0.75", "[flow-table]") {
-    CHECK(FlowTable<Connection*>(0).slot_count() == 1);
-    CHECK(FlowTable<Connection*>(1).slot_count() == 2);
-    CHECK(FlowTable<Connection*>(3).slot_count() == 4);
-    CHECK(FlowTable<Connection*>(4).slot_count() == 8);
-    CHECK(FlowTable<Connection*>(768).slot_count() == 1024);
-    CHECK(FlowTable<Connection*>(769).slot_count() == 2048);
-    CHECK(FlowTable<Connection*>(1000).max_entries() == 1000);
+    CHECK(FlowTable<Connection*>(0, kKey).slot_count() == 1);
+    CHECK(FlowTable<Connection*>(1, kKey).slot_count() == 2);
+    CHECK(FlowTable<Connection*>(3, kKey).slot_count() == 4);
+    CHECK(FlowTable<Connection*>(4, kKey).slot_count() == 8);
+    CHECK(FlowTable<Connection*>(768, kKey).slot_count() == 1024);
+    CHECK(FlowTable<Connection*>(769, kKey).slot_count() == 2048);
+    CHECK(FlowTable<Connection*>(1000, kKey).max_entries() == 1000);
 }
 
 TEST_CASE("FlowTable: a full table refuses inserts until an erase", "[flow-table]") {
-    FlowTable<Connection*> table(100);
+    FlowTable<Connection*> table(100, kKey);
     std::vector<Connection> connections(101);
     for (std::uint32_t n = 0; n < 100; ++n) REQUIRE(table.insert(tuple_for(n), &connections[n]));
     CHECK(table.size() == 100);
@@ -86,7 +91,7 @@ TEST_CASE("FlowTable: a full table refuses inserts until an erase", "[flow-table
 }
 
 TEST_CASE("FlowTable: a probe chain wraps from the last slot to the first", "[flow-table]") {
-    FlowTable<Connection*> table(12);
+    FlowTable<Connection*> table(12, kKey);
     REQUIRE(table.slot_count() == 16);
     const std::size_t last = table.slot_count() - 1;
     const auto at_last = tuples_homed_at(table, last, 3);
@@ -118,9 +123,8 @@ TEST_CASE("FlowTable: a probe chain wraps from the last slot to the first", "[fl
 }
 
 TEST_CASE("FlowTable: keys with the same hash tag are told apart by the key", "[flow-table]") {
-    // A birthday search finds two tuples whose 32-bit tags collide (after
-    // about 2^16). Random tuples, not consecutive ones: a CRC tag is one to
-    // one over keys that differ in 32 bits or fewer, and never collides there.
+    // A birthday search finds two tuples whose 32-bit tags collide under the
+    // table's key (after about 2^16).
     std::mt19937_64 rng(7);
     auto random_tuple = [&] {
         const std::uint64_t r = rng();
@@ -131,7 +135,7 @@ TEST_CASE("FlowTable: keys with the same hash tag are told apart by the key", "[
     FourTuple a{}, b{};
     for (;;) {
         const FourTuple t = random_tuple();
-        const auto tag = static_cast<std::uint32_t>(synline::net::hash_of(t));
+        const auto tag = static_cast<std::uint32_t>(flow_hash(t, kKey) >> 32);
         const auto [it, inserted] = first_with_tag.emplace(tag, t);
         if (!inserted && !(it->second == t)) {
             a = it->second;
@@ -139,7 +143,7 @@ TEST_CASE("FlowTable: keys with the same hash tag are told apart by the key", "[
             break;
         }
     }
-    FlowTable<Connection*> table(8);
+    FlowTable<Connection*> table(8, kKey);
     REQUIRE(table.home_slot(a) == table.home_slot(b));
     Connection ca{1}, cb{2};
     CHECK(table.insert(a, &ca));
@@ -152,13 +156,33 @@ TEST_CASE("FlowTable: keys with the same hash tag are told apart by the key", "[
     CHECK(table.find(b) == &cb);
 }
 
+TEST_CASE("FlowTable: tuples aimed at one chain under one key spread under another", "[flow-table]") {
+    // An attacker who knew the key could pick tuples that all start at one
+    // slot. Another key, which is all he faces, places them like any tuples.
+    FlowTable<Connection*> known(768, kKey);
+    const std::vector<FourTuple> aimed = tuples_homed_at(known, 5, 64);
+    REQUIRE(aimed.size() == 64);
+    constexpr FlowHashKey other{0x452821e638d01377, 0xbe5466cf34e90c6c, 0xc0ac29b7c97c50dd, 0x3f84d5b5b5470917};
+    FlowTable<Connection*> secret(768, other);
+    std::unordered_map<std::size_t, int> per_home;
+    for (const FourTuple& t : aimed) ++per_home[secret.home_slot(t)];
+    // 64 random placements into 1024 slots: about 62 distinct homes, and a
+    // fullest slot of 2 or 3.
+    CHECK(per_home.size() >= 56);
+    int fullest = 0;
+    for (const auto& [home, n] : per_home) fullest = std::max(fullest, n);
+    CHECK(fullest <= 4);
+    // And the tag, the hash's strongly universal half, differs between keys.
+    CHECK(flow_hash(aimed[0], kKey) >> 32 != flow_hash(aimed[0], other) >> 32);
+}
+
 TEST_CASE("FlowTable: randomised against std::unordered_map", "[flow-table]") {
     // A small key pool and inserts more likely than erases, so that the table sits
     // at its full load of 0.75 (768 in 1024 slots): long probe chains form, erases
     // shift them back, and inserts hit the capacity limit.
     constexpr std::size_t kCapacity = 768;
     constexpr std::uint32_t kKeyPool = 1400;
-    FlowTable<Connection*> table(kCapacity);
+    FlowTable<Connection*> table(kCapacity, kKey);
     std::unordered_map<FourTuple, Connection*, TupleHash> model;
     std::vector<Connection> connections(kKeyPool);
     std::mt19937 rng(9293);
