@@ -9,7 +9,7 @@
 // 32 bits of that sum are strongly universal (any two distinct tuples collide
 // there with probability 2^-32 over the keys), so without the key the
 // attacker's tuples spread like any others. Three multiplies and three adds:
-// no more than the two CRC chains it replaces.
+// about what two chains of CRC-32C instructions cost.
 #pragma once
 
 #include <cstdint>

@@ -8,9 +8,10 @@
 //
 // Two parallel arrays: a dense array of 16-bit signatures (0 = empty slot, else
 // 16 bits of the key's hash, never 0) and the slots themselves (key, value,
-// and the 32-bit hash tag that gives a resident's home slot). The hash is keyed
-// (flow_hash.hpp), so no one who lacks the key can aim tuples at one chain. A lookup walks the
-// signatures and reads a slot only when its signature matches, so the common
+// and the 32-bit hash tag that gives a resident's home slot). The hash is
+// keyed (flow_hash.hpp), so no one who lacks the key can aim tuples at one
+// chain. A lookup walks the signatures and reads a slot only when its
+// signature matches, so the common
 // miss (a SYN, a stray segment) touches 2 bytes per probe: for 65,536
 // connections the signatures are 256 KiB and stay in L2, where the slots (3 MiB)
 // do not. Sized once, for a load factor of at most 0.75, never reallocated.
@@ -90,7 +91,7 @@ public:
     std::size_t size() const { return size_; }
     std::size_t max_entries() const { return max_entries_; }
     std::size_t slot_count() const { return slots_.size(); }
-    std::size_t home_slot(const net::FourTuple& key) const { return tag_of(key) & mask_; }
+    std::size_t home_slot(const net::FourTuple& key) const { return tag_of(flow_hash(key, key_)) & mask_; }
 
     // f(const FourTuple&, Value) for every entry, in slot order. f must not insert
     // into or erase from this table.
@@ -107,21 +108,24 @@ private:
         Value value = nullptr;
     };
 
-    std::uint32_t tag_of(const net::FourTuple& key) const {
-        return static_cast<std::uint32_t>(flow_hash(key, key_) >> 32);
+    // The hash's strongly universal high half places a key; 16 bits below it
+    // sign it, with the lowest forced on: never 0.
+    static std::uint32_t tag_of(std::uint64_t hash) { return static_cast<std::uint32_t>(hash >> 32); }
+    static std::uint16_t signature_of(std::uint64_t hash) {
+        return static_cast<std::uint16_t>(static_cast<std::uint16_t>(hash >> 16) | 1u);
     }
 
     // Where `key` is, or the empty slot that ends its chain.
     struct Probe {
         std::size_t slot;
         bool found;
-        std::uint32_t tag;        // the high 32 bits of the key's hash
-        std::uint16_t signature;  // the 16 below them, with the lowest forced on: never 0
+        std::uint32_t tag;
+        std::uint16_t signature;
     };
     Probe probe(const net::FourTuple& key) const {
         const std::uint64_t h = flow_hash(key, key_);
-        const auto tag = static_cast<std::uint32_t>(h >> 32);
-        const auto sig = static_cast<std::uint16_t>(static_cast<std::uint16_t>(h >> 16) | 1u);
+        const std::uint32_t tag = tag_of(h);
+        const std::uint16_t sig = signature_of(h);
         for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
             const std::uint16_t s = signatures_[i];
             if (s == 0) return {i, false, tag, sig};
