@@ -33,6 +33,8 @@
 # Environment:
 #   BUILD_DIR   meson build directory (default build-bench; configured as a
 #               release build if missing, must be release)
+#   CG_BUILD_DIR  the build callgrind counts (default build-callgrind, -march=znver3:
+#               see scripts/lib/callgrind_build.sh); CG_CPU another -march for it
 #   SRV_CPU / CLI_CPU   CPUs of the server side and the client side (default 0 / 1)
 #   E2E_SECONDS, MICRO_RUNS, MICRO_SECONDS   override the durations above
 #   NO_INSTALL=1  never call apt-get (missing tools end the run instead)
@@ -60,6 +62,8 @@ done
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-build-bench}"
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+CG_BUILD_DIR="${CG_BUILD_DIR:-build-callgrind}"
+case "$CG_BUILD_DIR" in /*) ;; *) CG_BUILD_DIR="$ROOT/$CG_BUILD_DIR" ;; esac
 PY=/usr/bin/python3   # matplotlib imports only under this interpreter (machine-notes)
 if ((QUICK)); then
     E2E_SECONDS="${E2E_SECONDS:-3}"; MICRO_RUNS="${MICRO_RUNS:-3}"; MICRO_SECONDS="${MICRO_SECONDS:-0.5}"
@@ -186,6 +190,13 @@ ninja -C "$BUILD_DIR" tests/bench/synline-bench-path tests/bench/synline-bench-s
 SERVER="$BUILD_DIR/app/server/synline-server"
 GEN="$BUILD_DIR/app/gen/synline-gen"
 PATHB="$BUILD_DIR/tests/bench/synline-bench-path"
+if ((HAVE_CG && HAVE_MICRO)); then
+    # shellcheck source=lib/callgrind_build.sh
+    . "$ROOT/scripts/lib/callgrind_build.sh"
+    say "callgrind build: $CG_BUILD_DIR (-march=${CG_CPU:-znver3}, no AVX-512: valgrind 3.19 runs it)"
+    callgrind_build "$CG_BUILD_DIR" tests/bench/synline-bench-path tests/bench/synline-bench-syn ||
+        { HAVE_CG=0; warn "the callgrind build failed: no instruction counts"; }
+fi
 
 # ---- is the machine quiet? -----------------------------------------------------------
 # probe FILE: others' CPU use over 1 s (all CPUs), the busiest processes, loadavg.
@@ -243,11 +254,11 @@ for m in ${MICRO[@]+"${MICRO[@]}"}; do
     # SYN -> SYN-ACK is synline-bench-syn's (net_null sink, cookies=always).
     if [[ $m == syn ]]; then
         cmd=("$SYNB" rate --runs "$MICRO_RUNS" --seconds "$MICRO_SECONDS" --cpu "$SRV_CPU")
-        cgargs=("$SYNB" count 64000 --frames 4096 --memory 512 --cpu "$SRV_CPU")
+        cgargs=("$CG_BUILD_DIR/tests/bench/synline-bench-syn" count 64000 --frames 4096 --memory 512 --cpu "$SRV_CPU")
         put MICRO_syn_UNIT SYN-ACK
     else
         cmd=("$PATHB" "$m" rate --runs "$MICRO_RUNS" --seconds "$MICRO_SECONDS" --cpu "$SRV_CPU")
-        cgargs=("$PATHB" "$m" count 32000 --memory 512 --cpu "$SRV_CPU")
+        cgargs=("$CG_BUILD_DIR/tests/bench/synline-bench-path" "$m" count 32000 --memory 512 --cpu "$SRV_CPU")
     fi
     rec "${cmd[@]}"
     if timeout -k 5 120 "${cmd[@]}" >"$RAW/micro_$m.txt" 2>&1 && grep -q '^checks: ok' "$RAW/micro_$m.txt"; then

@@ -14,18 +14,24 @@
 # Environment:
 #   BUILD_DIR   meson build directory (default: build-bench, configured if missing)
 #   MESON_ARGS  extra `meson setup` arguments for a new BUILD_DIR (e.g. -Db_lto=true)
+#   CG_BUILD_DIR  the build callgrind counts (default: build-callgrind, -march=znver3:
+#               see scripts/lib/callgrind_build.sh); CG_CPU another -march for it
 #   RUNS        rate runs (default 5, at least 5 for the median we report)
 #   SECONDS_PER_RUN  (default 1)
 #   CG_N        SYNs / bad ACKs under callgrind (default 64000)
 #   BENCH_CPU   CPU for the one lcore (default: the last online CPU)
 #   TOP         cost centres to print (default 18)
-# Bounded: about 50 s of runs plus the build; a fresh build takes a few minutes
-# on a 2-CPU VM.
+# Bounded: about 50 s of runs plus two builds (the rates' and the callgrind one);
+# a fresh build takes a few minutes on a 2-CPU VM.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-build-bench}"
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+CG_BUILD_DIR="${CG_BUILD_DIR:-build-callgrind}"
+case "$CG_BUILD_DIR" in /*) ;; *) CG_BUILD_DIR="$ROOT/$CG_BUILD_DIR" ;; esac
+# shellcheck source=lib/callgrind_build.sh
+. "$ROOT/scripts/lib/callgrind_build.sh"
 RUNS="${RUNS:-5}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-1}"
 CG_N="${CG_N:-64000}"
@@ -125,7 +131,7 @@ cg() {  # mode outfile [bench options]
     local mode="$1" file="$2"; shift 2
     valgrind --tool=callgrind --instr-atstart=no --collect-atstart=no \
         --toggle-collect="${toggle:-$WORKER_ENTRY}" \
-        --callgrind-out-file="$file" "$BIN" "$mode" "$CG_N" --frames 4096 --memory 512 --cpu "$BENCH_CPU" "$@" \
+        --callgrind-out-file="$file" "$CG_BIN" "$mode" "$CG_N" --frames 4096 --memory 512 --cpu "$BENCH_CPU" "$@" \
         >"$file.log" 2>&1 || { cat "$file.log"; exit 1; }
     grep -q '^checks: ok' "$file.log" || { cat "$file.log"; echo "bench_syn.sh: $mode checks failed" >&2; exit 1; }
 }
@@ -147,6 +153,10 @@ top() {  # outfile per-unit-name
                 if (++shown == top) exit
             }'
 }
+
+say "callgrind build: $CG_BUILD_DIR (-march=${CG_CPU:-znver3}, no AVX-512: valgrind 3.19 runs it)"
+callgrind_build "$CG_BUILD_DIR" tests/bench/synline-bench-syn || { echo "bench_syn.sh: callgrind build failed" >&2; exit 1; }
+CG_BIN="$CG_BUILD_DIR/tests/bench/synline-bench-syn"
 
 per_unit() { awk -v a="$(total_ir "$1")" -v n="$CG_N" 'BEGIN {printf "%.0f", a / n}'; }
 say "callgrind: count $CG_N (SYN -> SYN-ACK; ring port, default PRF)"

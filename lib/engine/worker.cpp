@@ -124,17 +124,27 @@ void Worker::process(std::span<rte_mbuf* const> frames) {
     // prefetch a frame or two ahead kept one or two.
     for (std::size_t i = 0; i < n; ++i) prefetch_flow_of(frames[i]);
     // Then each frame in order: a SYN for the lane (worker_syn_lane.cpp) or
-    // the general path. (Checking the whole burst for the lane first, in a
-    // pass of its own, no longer paid once the lane got shorter: its parsed
-    // headers went through memory between the passes.)
+    // the general path. The lane's SYN-ACKs wait in a batch until a frame
+    // goes the general way or the burst ends, so their cookies are finished
+    // together. (Checking the whole burst for the lane first, in a pass of
+    // its own, no longer paid once the lane got shorter: its parsed headers
+    // went through memory between the passes.)
+    LaneBatch lane;
     for (std::size_t i = 0; i < n; ++i) {
         LaneSyn syn;
-        if (check_lane_syn(frames[i], syn)) {
-            answer_lane_syn(frames[i], syn, now);
+        const bool lane_syn = check_lane_syn(frames[i], syn);
+        if (lane_syn && batch_lane_syn(frames[i], syn, now, lane)) continue;
+        // Replies leave in the order of the frames they answer.
+        send_lane_synacks(lane);
+        if (lane_syn) {
+            count_rx(frames[i]);
+            // Already validated: straight to the stack (no payload).
+            deliver_tcp(frames[i], syn.src, syn.dst, net::TcpSegmentView{syn.header, {}}, now);
             continue;
         }
         handle_frame(frames[i], now);
     }
+    send_lane_synacks(lane);
     if (released_count_ > 0) {
         rte_pktmbuf_free_bulk(released_.data(), released_count_);
         released_count_ = 0;

@@ -90,9 +90,25 @@ private:
     // Changes nothing: true when the frame is a valid bare SYN for us (its
     // addresses and parsed header in `out`).
     bool check_lane_syn(const rte_mbuf* m, LaneSyn& out) const;
-    // Then: writes the stack's cookie SYN-ACK over the frame and queues it,
-    // or hands the segment to the stack. Counts the frame as received.
-    void answer_lane_syn(rte_mbuf* m, const LaneSyn& syn, tcp::Instant now);
+    // The lane's SYN-ACKs of a burst not yet sent, each to be written over
+    // the frame of its SYN. Batched for their cookies' last AES blocks
+    // (SynCookies::draft_isn()): run one after another they overlap, where
+    // one inside each SYN's path stalled the lane.
+    struct LaneBatch {
+        std::array<rte_mbuf*, kBurst> frames;
+        std::array<tcp::CookieSynAck, kBurst> synacks;
+        std::array<tcp::SynCookies::IsnDraft, kBurst> isns;
+        std::size_t count = 0;
+    };
+    // Then: adds the stack's cookie SYN-ACK for it to the batch and counts the
+    // frame as received; false, having done nothing, when the stack would
+    // rather take the segment (its listener keeps state, or a connection owns
+    // its 4-tuple).
+    bool batch_lane_syn(rte_mbuf* m, const LaneSyn& syn, tcp::Instant now, LaneBatch& batch);
+    // Finishes the batch's cookies together and writes each SYN-ACK over its
+    // SYN's frame, queued in the order of the frames. Called before any frame
+    // goes the general way, so replies leave in the order of what they answer.
+    void send_lane_synacks(LaneBatch& batch);
     bool tcp_checksum_ok(const rte_mbuf* m, net::Ipv4Addr src, net::Ipv4Addr dst,
                          std::span<const std::uint8_t> segment) const;
     // Hands a validated segment to the stack, with the frame's sender as the

@@ -219,7 +219,10 @@ void Stack::listener_input(Listener& l, const net::FourTuple& t, const net::TcpS
     }
     const bool queue_full = count_syn(l);
     if (answers_with_cookie(l)) {
-        emit(to_out_segment(cookie_synack(l, t, h)));  // no allocation, no table entry (S17)
+        SynCookies::IsnDraft isn;
+        CookieSynAck synack = cookie_synack(l, t, h, isn);
+        finish_cookie_synacks({&synack, 1}, {&isn, 1});
+        emit(to_out_segment(synack));  // no allocation, no table entry (S17)
         return;
     }
     if (queue_full) {
@@ -244,7 +247,7 @@ bool Stack::cookie_acks_expected(const Listener& l) const {
 }
 
 bool Stack::stateless_synack(net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpHeader& syn, Instant now,
-                             CookieSynAck& synack) {
+                             CookieSynAck& synack, SynCookies::IsnDraft& isn) {
     Listener* l = (*listener_by_port_)[syn.dst_port];
     if (!l || !answers_with_cookie(*l)) return false;
     const net::FourTuple t{dst, src, syn.dst_port, syn.src_port};
@@ -255,8 +258,13 @@ bool Stack::stateless_synack(net::Ipv4Addr src, net::Ipv4Addr dst, const net::Tc
     rotate_cookie_keys_if_due();
     count_syn(*l);
     ++counters_.segments_out;
-    synack = cookie_synack(*l, t, syn);
+    synack = cookie_synack(*l, t, syn, isn);
     return true;
+}
+
+void Stack::finish_cookie_synacks(std::span<CookieSynAck> synacks, std::span<SynCookies::IsnDraft> isns) const {
+    cookies_.finish_isns(isns);
+    for (std::size_t i = 0; i < synacks.size(); ++i) synacks[i].seq = isns[i].isn;
 }
 
 bool Stack::count_syn(const Listener& l) {
@@ -275,7 +283,8 @@ bool Stack::answers_with_cookie(const Listener& l) const {
 // (with LTO, across files): on the SYN fast lane the calls and their
 // register saves were ~60 instructions a SYN.
 [[gnu::always_inline, gnu::flatten]] inline CookieSynAck Stack::cookie_synack(Listener& l, const net::FourTuple& t,
-                                                                              const net::TcpHeader& syn) {
+                                                                              const net::TcpHeader& syn,
+                                                                              SynCookies::IsnDraft& isn) {
     // Options beyond the MSS survive only inside the TSval: without timestamps
     // the SYN-ACK offers neither window scaling nor SACK (S16).
     const bool ts = config_.timestamps && syn.options.timestamps.has_value();
@@ -285,7 +294,7 @@ bool Stack::answers_with_cookie(const Listener& l) const {
     CookieSynAck out;
     out.shape = &cookie_synack_shapes_.pick(ts, o.sack_permitted, o.window_scale.has_value());
     out.tuple = t;
-    out.seq = cookies_.make_isn(t, syn.seq, syn.options.mss.value_or(kDefaultMss), now_);
+    isn = cookies_.draft_isn(t, syn.seq, syn.options.mss.value_or(kDefaultMss), now_);
     out.ack = syn.seq + 1;
     if (ts) {
         out.tsval = SynCookies::make_tsval(ts_clock(), o);

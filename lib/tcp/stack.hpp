@@ -47,8 +47,14 @@ public:
     // `synack` instead of sent, so the caller can write it over the SYN's own
     // frame; returns true. Otherwise returns false having done nothing
     // (nothing counted), and the caller hands the segment to input().
+    // The SYN-ACK's seq is the cookie `isn` drafts: finish_cookie_synacks()
+    // finishes the drafts of a burst together (SynCookies::draft_isn()).
     bool stateless_synack(net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpHeader& syn, Instant now,
-                          CookieSynAck& synack);
+                          CookieSynAck& synack, SynCookies::IsnDraft& isn);
+    // Finishes the drafted cookies `isns` into the seq of `synacks`, one for
+    // one. Under the `now` they were drafted at: the cookie keys rotate only
+    // when the stack's clock moves.
+    void finish_cookie_synacks(std::span<CookieSynAck> synacks, std::span<SynCookies::IsnDraft> isns) const;
     // Runs the timers that are due.
     void advance(Instant now);
 
@@ -98,8 +104,10 @@ private:
     // Counts an arriving SYN; true when the listener's SYN queue is full.
     bool count_syn(const Listener& l);
     bool answers_with_cookie(const Listener& l) const;
-    // The SYN-ACK that answers `syn` with a cookie, counted as sent.
-    CookieSynAck cookie_synack(Listener& l, const net::FourTuple& t, const net::TcpHeader& syn);
+    // The SYN-ACK that answers `syn` with a cookie, counted as sent; its seq
+    // is the cookie that `isn` finishes.
+    CookieSynAck cookie_synack(Listener& l, const net::FourTuple& t, const net::TcpHeader& syn,
+                               SynCookies::IsnDraft& isn);
     void cookie_ack_input(Listener& l, const net::FourTuple& t, const net::TcpSegmentView& seg);
     void rotate_cookie_keys_if_due();
     bool accept_queue_full(const Listener& l) const {

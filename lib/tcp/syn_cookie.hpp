@@ -158,6 +158,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -317,18 +318,45 @@ public:
     // had none (RFC 9293 3.7.1).
     net::SeqNum make_isn(const net::FourTuple& tuple, net::SeqNum client_isn, std::uint16_t client_mss,
                          Instant now) const {
+        IsnDraft draft = draft_isn(tuple, client_isn, client_mss, now);
+        finish_isns({&draft, 1});
+        return draft.isn;
+    }
+
+    // make_isn() in two halves, so that a burst's cookies run their last AES
+    // block back to back: draft_isn() does everything but that block, and
+    // finish_isns() does the blocks of a whole burst. A block's ten rounds are
+    // a chain of dependent instructions; inside a SYN's long path the CPU's
+    // window does not reach the next SYN's chain, so each chain's latency is
+    // paid in full, where a run of independent chains overlaps (see
+    // docs/BENCHMARKS.md, session 8). Drafts are finished before the keys
+    // rotate, i.e. under the same `now` as they were made.
+    struct IsnDraft {
+        Aes128::Block block;        // the last block's input, while !done
+        std::uint32_t clear_bits = 0;
+        bool done = false;
+        net::SeqNum isn;            // once done
+    };
+    IsnDraft draft_isn(const net::FourTuple& tuple, net::SeqNum client_isn, std::uint16_t client_mss,
+                       Instant now) const {
         // Inline for the SYN path's common case, AES-128 within the tick of
-        // the last cookie: one AES block and the cached rest (a call here made
-        // the caller spill what it held across it).
+        // the last cookie: the cached first block and the message's words.
         const std::int64_t n = now.since_epoch.count();
         if (n >= tick_.start && n < tick_.end && tick_.first_blocks_ready) {
             const std::uint32_t i = cookie_detail::mss_index_of(client_mss);
             const Aes128::Block first = tick_.first_blocks[i];
-            const Aes128::Block out = aes_current_->encrypt({first.lo ^ cookie_detail::message_addresses(tuple),
-                                                             first.hi ^ cookie_detail::message_ports_isn(tuple, client_isn)});
-            return net::SeqNum(cookie_detail::hash_bits(out.lo) | cookie_detail::clear_bits_of(tick_.counter, i));
+            return IsnDraft{{first.lo ^ cookie_detail::message_addresses(tuple),
+                             first.hi ^ cookie_detail::message_ports_isn(tuple, client_isn)},
+                            cookie_detail::clear_bits_of(tick_.counter, i), false, {}};
         }
-        return make_isn_in_new_tick(tuple, client_isn, client_mss, now);
+        return IsnDraft{{}, 0, true, make_isn_in_new_tick(tuple, client_isn, client_mss, now)};
+    }
+    void finish_isns(std::span<IsnDraft> drafts) const {
+        for (IsnDraft& d : drafts) {
+            if (d.done) continue;
+            d.isn = net::SeqNum(cookie_detail::hash_bits(aes_current_->encrypt(d.block).lo) | d.clear_bits);
+            d.done = true;
+        }
     }
 
     // The TSval for our SYN-ACK when the SYN carried timestamps: clock_tsval with

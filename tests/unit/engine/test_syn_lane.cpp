@@ -461,6 +461,49 @@ TEST_CASE("SYN lane: its SYN-ACK is the general path's but for the IPv4 ID and c
     CHECK(rig.free_mbufs() == 1023);
 }
 
+TEST_CASE("SYN lane: a burst's cookies, finished together, each complete their handshake; replies keep the "
+          "frames' order",
+          "[syn-lane][s15]") {
+    // Eight SYNs from eight ports, and in their midst one the lane must leave
+    // (IPv4 options), which sends the lane's batch out before the general path
+    // answers it.
+    LaneRig rig;
+    Server server(rig, cookies_always());
+    constexpr std::uint16_t kGeneralPort = kPeerPort + 100;
+    std::vector<std::uint16_t> ports;
+    std::vector<rte_mbuf*> burst;
+    for (std::uint16_t i = 0; i < 9; ++i) {
+        PeerSegment syn = syn_with(syn_layouts()[2]);  // Linux's options
+        syn.src_port = i == 4 ? kGeneralPort : static_cast<std::uint16_t>(kPeerPort + i);
+        if (i == 4) syn.ip_options = {1, 1, 1, 0};
+        ports.push_back(syn.src_port);
+        burst.push_back(rig.received(frame_of(syn, rig.mac())));
+    }
+    const auto synacks = rig.process_burst(*server.worker, burst);
+    REQUIRE(synacks.size() == ports.size());
+    std::vector<rte_mbuf*> final_acks;
+    for (std::size_t i = 0; i < synacks.size(); ++i) {
+        INFO("reply " << i);
+        CHECK(synacks[i].written_in_place == (i != 4));
+        const ParsedReply p = parse_reply(synacks[i]);
+        REQUIRE(p.tcp.dst_port == ports[i]);
+        CHECK(p.tcp.flags == (flag::syn | flag::ack));
+        if (i > 0) CHECK(net::load_be16(synacks[i].bytes.data() + kIpAt + 4) ==
+                         net::load_be16(synacks[i - 1].bytes.data() + kIpAt + 4) + 1);
+        PeerSegment ack = final_ack_for(p);
+        ack.src_port = ports[i];
+        final_acks.push_back(rig.received(frame_of(ack, rig.mac())));
+    }
+    CHECK(rig.process_burst(*server.worker, final_acks).empty());
+    const tcp::Stack& stack = server.worker->stack();
+    CHECK(stack.counters().handshake.synacks_from_cookie == 9);
+    CHECK(stack.counters().handshake.cookies_validated == 9);
+    CHECK(stack.counters().handshake.cookies_bad_hash == 0);
+    CHECK(stack.connection_count() == 9);
+    CHECK(server.handler.established == 9);
+    CHECK(nonzero(*server.worker, "drop.").empty());
+}
+
 TEST_CASE("SYN lane: its SYN-ACK verifies and completes a cookie handshake",
           "[syn-lane][s15][s16]") {
     LaneRig rig;
