@@ -49,7 +49,7 @@ net::ChecksumVerdict Worker::rx_l4_checksum(const rte_mbuf* m) const {
 }
 
 tcp::ChecksumFill Worker::tx_checksum_fill(rte_mbuf* m) const {
-    if (!setup_.tx_checksum_offload) return tcp::ChecksumFill::software;
+    if (tx_fill() == tcp::ChecksumFill::software) return tcp::ChecksumFill::software;
     m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
     m->l2_len = net::kEthernetHeaderLen;
     m->l3_len = net::kIpv4MinHeaderLen;

@@ -90,24 +90,23 @@ private:
     // Changes nothing: true when the frame is a valid bare SYN for us (its
     // addresses and parsed header in `out`).
     bool check_lane_syn(const rte_mbuf* m, LaneSyn& out) const;
-    // The lane's SYN-ACKs of a burst not yet sent, each to be written over
-    // the frame of its SYN. Batched for their cookies' last AES blocks
-    // (SynCookies::draft_isn()): run one after another they overlap, where
+    // The lane's SYN-ACKs of a burst, written over their SYNs' frames but for
+    // their cookies, whose last AES blocks run together when the batch is
+    // sent (SynCookies::draft_isn()): one after another they overlap, where
     // one inside each SYN's path stalled the lane.
     struct LaneBatch {
         std::array<rte_mbuf*, kBurst> frames;
-        std::array<tcp::CookieSynAck, kBurst> synacks;
         std::array<tcp::SynCookies::IsnDraft, kBurst> isns;
         std::size_t count = 0;
     };
-    // Then: adds the stack's cookie SYN-ACK for it to the batch and counts the
-    // frame as received; false, having done nothing, when the stack would
-    // rather take the segment (its listener keeps state, or a connection owns
-    // its 4-tuple).
+    // Then: writes the stack's cookie SYN-ACK over the frame, but for the
+    // cookie, adds it to the batch and counts the frame as received; false,
+    // having done nothing, when the stack would rather take the segment (its
+    // listener keeps state, or a connection owns its 4-tuple).
     bool batch_lane_syn(rte_mbuf* m, const LaneSyn& syn, tcp::Instant now, LaneBatch& batch);
-    // Finishes the batch's cookies together and writes each SYN-ACK over its
-    // SYN's frame, queued in the order of the frames. Called before any frame
-    // goes the general way, so replies leave in the order of what they answer.
+    // Finishes the batch's cookies together, puts each in its SYN-ACK and
+    // queues them in the order of their frames. Called before any frame goes
+    // the general way, so replies leave in the order of what they answer.
     void send_lane_synacks(LaneBatch& batch);
     bool tcp_checksum_ok(const rte_mbuf* m, net::Ipv4Addr src, net::Ipv4Addr dst,
                          std::span<const std::uint8_t> segment) const;
@@ -122,6 +121,10 @@ private:
     net::ChecksumVerdict rx_l4_checksum(const rte_mbuf* m) const;
     // Marks `m` for tx checksum offload when the port has it.
     tcp::ChecksumFill tx_checksum_fill(rte_mbuf* m) const;
+    // Who fills the checksums of what this worker sends.
+    tcp::ChecksumFill tx_fill() const {
+        return setup_.tx_checksum_offload ? tcp::ChecksumFill::offload : tcp::ChecksumFill::software;
+    }
     void reply_echo(rte_mbuf* m, std::span<std::uint8_t> frame, std::size_t ip_header_len);
     void send_arp(net::ArpOp op, const net::MacAddr& dst_mac, net::Ipv4Addr target_ip,
                   const net::MacAddr& target_mac);

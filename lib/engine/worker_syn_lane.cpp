@@ -6,8 +6,9 @@
 // listener lookups and option parsing as for any SYN, and its SYN-ACK is
 // written over the SYN's own frame, which goes straight back out.
 //
-// The SYN-ACKs wait in a batch until the burst ends or a frame takes the
-// general path, and their cookies' last AES blocks run together then: ten
+// Each SYN-ACK is written at once but for its cookie. They wait in a batch
+// until the burst ends or a frame takes the general path; then their
+// cookies' last AES blocks run together and each goes in its SYN-ACK: ten
 // dependent rounds each, they stalled a lane that computed them one SYN at
 // a time (docs/BENCHMARKS.md, session 8).
 //
@@ -67,29 +68,29 @@ bool Worker::check_lane_syn(const rte_mbuf* m, LaneSyn& out) const {
 }
 
 bool Worker::batch_lane_syn(rte_mbuf* m, const LaneSyn& syn, tcp::Instant now, LaneBatch& b) {
-    if (!stack_->stateless_synack(syn.src, syn.dst, syn.header, now, b.synacks[b.count], b.isns[b.count]))
-        return false;
+    tcp::CookieSynAck synack;
+    if (!stack_->stateless_synack(syn.src, syn.dst, syn.header, now, synack, b.isns[b.count])) return false;
     count_rx(m);
+    // Back to the sender, from us; the ethertype stays. The frame's receive
+    // flags must not be read as transmit requests.
+    std::uint8_t* const frame = rte_pktmbuf_mtod(m, std::uint8_t*);
+    std::memcpy(frame, frame + 6, 6);
+    std::memcpy(frame + 6, setup_.iface.mac.bytes.data(), 6);
+    m->ol_flags = 0;
+    const std::size_t len = tcp::write_ipv4_cookie_synack(frame + kIpAt, synack, ip_id_++, tx_checksum_fill(m));
+    m->data_len = static_cast<std::uint16_t>(kIpAt + len);
+    m->pkt_len = m->data_len;
     b.frames[b.count++] = m;
     return true;
 }
 
 void Worker::send_lane_synacks(LaneBatch& b) {
     if (b.count == 0) return;
-    stack_->finish_cookie_synacks({b.synacks.data(), b.count}, {b.isns.data(), b.count});
+    stack_->finish_cookies({b.isns.data(), b.count});
+    const tcp::ChecksumFill fill = tx_fill();
     for (std::size_t i = 0; i < b.count; ++i) {
-        rte_mbuf* const m = b.frames[i];
-        // Back to the sender, from us; the ethertype stays. The frame's
-        // receive flags must not be read as transmit requests.
-        std::uint8_t* const frame = rte_pktmbuf_mtod(m, std::uint8_t*);
-        std::memcpy(frame, frame + 6, 6);
-        std::memcpy(frame + 6, setup_.iface.mac.bytes.data(), 6);
-        m->ol_flags = 0;
-        const std::size_t len =
-            tcp::write_ipv4_cookie_synack(frame + kIpAt, b.synacks[i], ip_id_++, tx_checksum_fill(m));
-        m->data_len = static_cast<std::uint16_t>(kIpAt + len);
-        m->pkt_len = m->data_len;
-        queue_tx(m);
+        tcp::put_cookie_synack_seq(rte_pktmbuf_mtod(b.frames[i], std::uint8_t*) + kIpAt, b.isns[i].isn, fill);
+        queue_tx(b.frames[i]);
     }
     b.count = 0;
 }

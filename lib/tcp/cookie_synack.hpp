@@ -48,6 +48,7 @@ private:
     friend class CookieSynAckShapes;
     friend std::size_t write_ipv4_cookie_synack(std::uint8_t* out, const CookieSynAck& s,
                                                 std::uint16_t ip_id, ChecksumFill fill);
+    friend void put_cookie_synack_seq(std::uint8_t* out, net::SeqNum seq, ChecksumFill fill);
 
     // Where the per-SYN fields lie in image_ (the TCP header starts at 20).
     static constexpr std::size_t kIpIdAt = 4;
@@ -147,6 +148,22 @@ inline std::size_t write_ipv4_cookie_synack(std::uint8_t* out, const CookieSynAc
                         offload_checksum_field(net::checksum_fold64(shape.pseudo_sum_ + addresses)));
     }
     return net::kIpv4MinHeaderLen + shape.tcp_len_;
+}
+
+// Puts `seq` in a SYN-ACK that write_ipv4_cookie_synack() wrote at `out`
+// with seq 0: the field, and with software checksums the TCP checksum,
+// updated for it as RFC 1624 does (eqn. 3 with an old value of 0). The SYN
+// lane writes its SYN-ACKs before their cookies are finished, then puts the
+// cookies in. An offloaded checksum field needs nothing: it holds the
+// pseudo-header's sum, and the NIC sums the segment itself.
+inline void put_cookie_synack_seq(std::uint8_t* out, net::SeqNum seq, ChecksumFill fill) {
+    using Shape = CookieSynAckShape;
+    net::store_be32(out + Shape::kSeqAt, seq.raw());
+    if (fill == ChecksumFill::offload) return;
+    std::uint8_t* const field = out + Shape::kTcpChecksumAt;
+    const std::uint32_t sum = std::uint32_t{static_cast<std::uint16_t>(~net::load_be16(field))} +
+                              (seq.raw() >> 16) + (seq.raw() & 0xffff);
+    net::store_be16(field, net::checksum_finish(sum));
 }
 
 }  // namespace synline::tcp

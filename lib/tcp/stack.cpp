@@ -221,7 +221,8 @@ void Stack::listener_input(Listener& l, const net::FourTuple& t, const net::TcpS
     if (answers_with_cookie(l)) {
         SynCookies::IsnDraft isn;
         CookieSynAck synack = cookie_synack(l, t, h, isn);
-        finish_cookie_synacks({&synack, 1}, {&isn, 1});
+        finish_cookies({&isn, 1});
+        synack.seq = isn.isn;
         emit(to_out_segment(synack));  // no allocation, no table entry (S17)
         return;
     }
@@ -260,11 +261,6 @@ bool Stack::stateless_synack(net::Ipv4Addr src, net::Ipv4Addr dst, const net::Tc
     ++counters_.segments_out;
     synack = cookie_synack(*l, t, syn, isn);
     return true;
-}
-
-void Stack::finish_cookie_synacks(std::span<CookieSynAck> synacks, std::span<SynCookies::IsnDraft> isns) const {
-    cookies_.finish_isns(isns);
-    for (std::size_t i = 0; i < synacks.size(); ++i) synacks[i].seq = isns[i].isn;
 }
 
 bool Stack::count_syn(const Listener& l) {

@@ -47,14 +47,13 @@ public:
     // `synack` instead of sent, so the caller can write it over the SYN's own
     // frame; returns true. Otherwise returns false having done nothing
     // (nothing counted), and the caller hands the segment to input().
-    // The SYN-ACK's seq is the cookie `isn` drafts: finish_cookie_synacks()
-    // finishes the drafts of a burst together (SynCookies::draft_isn()).
+    // The SYN-ACK's seq is left 0: its cookie is `isn`, for finish_cookies()
+    // to finish with the others of a burst (SynCookies::draft_isn()).
     bool stateless_synack(net::Ipv4Addr src, net::Ipv4Addr dst, const net::TcpHeader& syn, Instant now,
                           CookieSynAck& synack, SynCookies::IsnDraft& isn);
-    // Finishes the drafted cookies `isns` into the seq of `synacks`, one for
-    // one. Under the `now` they were drafted at: the cookie keys rotate only
-    // when the stack's clock moves.
-    void finish_cookie_synacks(std::span<CookieSynAck> synacks, std::span<SynCookies::IsnDraft> isns) const;
+    // Finishes drafted cookies, under the `now` they were drafted at (the
+    // cookie keys rotate only when the stack's clock moves).
+    void finish_cookies(std::span<SynCookies::IsnDraft> isns) const { cookies_.finish_isns(isns); }
     // Runs the timers that are due.
     void advance(Instant now);
 
@@ -105,7 +104,7 @@ private:
     bool count_syn(const Listener& l);
     bool answers_with_cookie(const Listener& l) const;
     // The SYN-ACK that answers `syn` with a cookie, counted as sent; its seq
-    // is the cookie that `isn` finishes.
+    // is left 0 for the cookie that `isn` drafts.
     CookieSynAck cookie_synack(Listener& l, const net::FourTuple& t, const net::TcpHeader& syn,
                                SynCookies::IsnDraft& isn);
     void cookie_ack_input(Listener& l, const net::FourTuple& t, const net::TcpSegmentView& seg);
