@@ -10,7 +10,7 @@
 // until the burst ends or a frame takes the general path; then their
 // cookies' last AES blocks run together and each goes in its SYN-ACK: ten
 // dependent rounds each, they stalled a lane that computed them one SYN at
-// a time (docs/BENCHMARKS.md, session 8).
+// a time (docs/BENCHMARKS.md, the SYN lane's changelog, 2026-12-04).
 //
 // Only a frame that is plainly a valid SYN for us takes the lane: at the
 // first doubt check_lane_syn() says no and the general path takes the frame

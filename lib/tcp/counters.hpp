@@ -104,7 +104,7 @@ constexpr std::string_view to_string(SegmentDrop r) {
 template <class Enum>
 using CounterArray = std::array<std::uint64_t, static_cast<std::size_t>(Enum::count_)>;
 
-// The listener side of the handshake, SYN queue and SYN cookies (issue S12-S17).
+// The listener side of the handshake, SYN queue and SYN cookies (scenarios S12-S17).
 struct HandshakeCounters {
     std::uint64_t syns_received = 0;          // SYNs that reached a listener
     std::uint64_t synacks_from_queue = 0;     // first SYN-ACKs of half-open entries

@@ -329,7 +329,7 @@ public:
     // a chain of dependent instructions; inside a SYN's long path the CPU's
     // window does not reach the next SYN's chain, so each chain's latency is
     // paid in full, where a run of independent chains overlaps (see
-    // docs/BENCHMARKS.md, session 8). Drafts are finished before the keys
+    // docs/BENCHMARKS.md, the SYN lane's changelog, 2026-12-04). Drafts are finished before the keys
     // rotate, i.e. under the same `now` as they were made.
     struct IsnDraft {
         Aes128::Block block;        // the last block's input, while !done

@@ -8,7 +8,7 @@
 //
 // The port (--port) plays the NIC:
 //   ring (default)  a net_ring vdev whose TX ring is its RX ring, as the
-//                   reference responder of the issue was fed: the SYN-ACKs a
+//                   minimal reference responder is fed: the SYN-ACKs a
 //                   burst transmits come back as the next burst's mbufs, the
 //                   feeder copies the next SYNs into them. No mbuf is freed or
 //                   allocated per packet, as with a NIC whose PMD recycles
@@ -39,8 +39,8 @@
 // checked too: addresses and ports swapped, SYN|ACK, ack = the SYN's seq + 1,
 // TSecr, both checksums (and, for the reference responder, the cookie).
 //
-// Checksums (--checksums): software (default) as on a vdev and as the issue's
-// reference measures, both checksums checked and both filled by the CPU; or
+// Checksums (--checksums): software (default) as on a vdev and as the minimal
+// reference responder measures, both checksums checked and both filled by the CPU; or
 // offload, as synline runs on a NIC with checksum offload (Intel, Mellanox):
 // the feeder marks the frames' checksums verified good, as such a PMD does
 // from its descriptors, and the SYN-ACKs leave with the offload requested and
@@ -49,7 +49,7 @@
 //
 // --responder reference feeds the same frames, port and feeder to the minimal
 // responder of reference_responder.hpp instead of the Worker (rate and count
-// modes): the baseline the issue's figures are compared against, measured in
+// modes): the baseline synline's figures are compared against, measured in
 // the same process run as synline.
 #include <rte_cycles.h>
 #include <rte_ethdev.h>

@@ -23,7 +23,7 @@ grep -E '^\| |WARNING' "$LOG" >&2
 
 MD="$OUT/BENCHMARKS.md"
 [[ -s "$MD" ]] || sl_fail "no markdown written to $MD"
-grep -q '^## Suite: synline vs Linux, same machine, same cores' "$MD" || sl_fail "section heading missing in $MD"
+grep -q '^### Suite: synline vs Linux, same machine, same cores' "$MD" || sl_fail "section heading missing in $MD"
 # Each of cps, rps, bulk: a row whose synline and Linux cells are numbers (with
 # an optional K/M suffix), and a ratio.
 for w in cps rps bulk; do
