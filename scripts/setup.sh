@@ -31,7 +31,7 @@ PACKAGES=(
     dpdk libdpdk-dev meson ninja-build pkg-config g++ libboost-dev catch2 libpcap-dev
     # test and demo tools
     iproute2 ethtool curl netcat-openbsd python3 python3-scapy tshark iputils-ping
-    valgrind wrk hping3 socat tcpdump util-linux procps coreutils gawk gdb
+    valgrind wrk hping3 socat tcpdump util-linux procps coreutils gawk gdb nftables
 )
 
 missing=()

@@ -13,6 +13,16 @@
 # that namespace has no route anywhere, so no test frame can ever leave the
 # machine, whatever the host's forwarding settings are.
 #
+# A lossy path (sl_topology_create_lossy PERCENT_IN PERCENT_OUT) puts a bridge
+# in a third namespace between the two ends; its forward hook drops a share of
+# the IPv4 frames in each direction (nftables: sch_netem cannot load here):
+#
+#   [SL_NS] SL_IF_CLIENT <= veth => SL_IF_MID_C [SL_MID_NS] SL_IF_MID_S <= veth => SL_IF_SERVER [SL_SRV_NS]
+#                                     bridge br0, nft drops in its forward hook
+#
+# Its server end is synline-server (sl_server_start) or the Linux kernel
+# (sl_kernel_server_start) on the same path, for side-by-side figures.
+#
 # Usage:
 #   source "$(dirname "$0")/../../scripts/lib/netns.sh"
 #   sl_test_begin my_test          # names PASS/FAIL lines, checks root
@@ -40,6 +50,7 @@ SL_TEST_NAME="${SL_TEST_NAME:-$(basename "$0")}"
 SL_TMP=""
 SL_NS=""
 SL_SRV_NS=""
+SL_MID_NS=""
 SL_IF_CLIENT=""
 SL_IF_SERVER=""
 SL_SERVER_PID=""
@@ -47,6 +58,7 @@ SL_SERVER_RC=""
 SL_SERVER_OUT=""
 SL_SERVER_ERR=""
 _SL_DEFERRED=()
+_SL_ALL_NS=()   # every namespace this process created
 _SL_TOPO_N=0
 _SL_DONE=0
 
@@ -70,8 +82,7 @@ _sl_cleanup() {
     fi
     # Whatever still runs inside our namespaces was started by this script.
     local ns pids i
-    for ns in "$SL_NS" "$SL_SRV_NS"; do
-        [[ -n "$ns" ]] || continue
+    for ns in "${_SL_ALL_NS[@]}"; do
         pids="$(ip netns pids "$ns" 2>/dev/null)"
         if [[ -n "$pids" ]]; then
             kill -KILL $pids 2>/dev/null
@@ -128,12 +139,10 @@ sl_require_server() {
 # Run a setup step; a failure ends the test with FAIL.
 _sl_must() { "$@" || sl_fail "setup step failed: $*"; }
 
-# sl_topology_create: two namespaces joined by a veth pair. Sets
-#   SL_NS SL_SRV_NS SL_IF_CLIENT SL_IF_SERVER SL_NET_X
-#   SL_CLIENT_IP SL_SERVER_IP SL_PREFIXLEN SL_SERVER_CIDR
-sl_topology_create() {
+# _sl_topology_names: the next topology's names (unique per process) and addresses.
+_sl_topology_names() {
     _SL_TOPO_N=$((_SL_TOPO_N + 1))
-    # Interface names are limited to 15 characters: "sl" + pid (<=7) + "n" + n + c/s.
+    # Interface names are limited to 15 characters: "sl" + pid (<=7) + "n" + n + c/s/a/b.
     SL_NS="slc-$$-$_SL_TOPO_N"
     SL_SRV_NS="sls-$$-$_SL_TOPO_N"
     SL_IF_CLIENT="sl$$n${_SL_TOPO_N}c"
@@ -143,24 +152,23 @@ sl_topology_create() {
     SL_SERVER_IP="10.77.$SL_NET_X.2"
     SL_PREFIXLEN=24
     SL_SERVER_CIDR="$SL_SERVER_IP/$SL_PREFIXLEN"
+    SL_MID_NS="slm-$$-$_SL_TOPO_N"
+    SL_IF_MID_C="sl$$n${_SL_TOPO_N}a"
+    SL_IF_MID_S="sl$$n${_SL_TOPO_N}b"
+}
+
+# sl_topology_create: two namespaces joined by a veth pair. Sets
+#   SL_NS SL_SRV_NS SL_IF_CLIENT SL_IF_SERVER SL_NET_X
+#   SL_CLIENT_IP SL_SERVER_IP SL_PREFIXLEN SL_SERVER_CIDR
+sl_topology_create() {
+    _sl_topology_names
 
     sl_defer "ip netns del $SL_SRV_NS"
     sl_defer "ip netns del $SL_NS"
     sl_defer "ip link del $SL_IF_SERVER"
-    _sl_must ip netns add "$SL_NS"
-    _sl_must ip netns add "$SL_SRV_NS"
-    _sl_must ip link add "$SL_IF_CLIENT" mtu 1500 type veth peer name "$SL_IF_SERVER" mtu 1500
-    _sl_must ip link set "$SL_IF_CLIENT" netns "$SL_NS"
-    _sl_must ip link set "$SL_IF_SERVER" netns "$SL_SRV_NS"
-    local ns
-    for ns in "$SL_NS" "$SL_SRV_NS"; do
-        _sl_must ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-        _sl_must ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-        _sl_must ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0
-        _sl_must ip -n "$ns" link set lo up
-    done
-    _sl_must ip netns exec "$SL_NS" sysctl -qw "net.ipv6.conf.$SL_IF_CLIENT.disable_ipv6=1"
-    _sl_must ip netns exec "$SL_SRV_NS" sysctl -qw "net.ipv6.conf.$SL_IF_SERVER.disable_ipv6=1"
+    _sl_ns_add "$SL_NS"
+    _sl_ns_add "$SL_SRV_NS"
+    _sl_veth "$SL_IF_CLIENT" "$SL_NS" "$SL_IF_SERVER" "$SL_SRV_NS"
     # Mandatory (machine-notes): without it the client kernel emits partial
     # checksums and TSO super-frames that af_packet truncates.
     _sl_must ip netns exec "$SL_NS" ethtool -K "$SL_IF_CLIENT" tx off >/dev/null
@@ -170,6 +178,106 @@ sl_topology_create() {
     _sl_must ip -n "$SL_SRV_NS" link set "$SL_IF_SERVER" up
     _sl_must ip -n "$SL_NS" link set "$SL_IF_CLIENT" up
     sl_log "topology: $SL_NS/$SL_IF_CLIENT $SL_CLIENT_IP <-> $SL_SRV_NS/$SL_IF_SERVER (server $SL_SERVER_IP)"
+}
+
+# _sl_ns_add NS: a namespace with IPv6 and forwarding off and lo up.
+_sl_ns_add() {
+    _sl_must ip netns add "$1"
+    _SL_ALL_NS+=("$1")
+    _sl_must ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    _sl_must ip netns exec "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+    _sl_must ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=0
+    _sl_must ip -n "$1" link set lo up
+}
+
+# _sl_veth IF_A NS_A IF_B NS_B: a veth pair (MTU 1500), one end in each namespace.
+_sl_veth() {
+    _sl_must ip link add "$1" mtu 1500 type veth peer name "$3" mtu 1500
+    _sl_must ip link set "$1" netns "$2"
+    _sl_must ip link set "$3" netns "$4"
+    _sl_must ip netns exec "$2" sysctl -qw "net.ipv6.conf.$1.disable_ipv6=1"
+    _sl_must ip netns exec "$4" sysctl -qw "net.ipv6.conf.$3.disable_ipv6=1"
+}
+
+# _sl_offloads_off NS IF: every veth offload that changes frames off (checksums,
+# segmentation, receive coalescing): each frame on the path is then one that a
+# stack checksummed, at most 1500 bytes, and a loss rule drops single frames.
+_sl_offloads_off() {
+    _sl_must ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null
+}
+
+# sl_topology_create_lossy PERCENT_IN PERCENT_OUT: the two ends of
+# sl_topology_create (same variables) with a bridge between them in a third
+# namespace, SL_MID_NS, whose nftables forward hook drops PERCENT_IN % of the
+# IPv4 frames going to the server and PERCENT_OUT % of those coming from it
+# (0-100, up to two decimals; each frame drawn independently). The drops happen
+# on the path, so neither end's stack learns of them but by their absence.
+# Also sets SL_IF_MID_C / SL_IF_MID_S, the bridge ports facing the client and
+# the server. sl_loss_counts reports what was dropped.
+sl_topology_create_lossy() {
+    command -v nft >/dev/null || sl_fail "nft not found: apt-get install -y nftables (scripts/setup.sh lists it)"
+    _sl_topology_names
+
+    sl_defer "ip netns del $SL_MID_NS"
+    sl_defer "ip netns del $SL_SRV_NS"
+    sl_defer "ip netns del $SL_NS"
+    sl_defer "ip link del $SL_IF_SERVER"
+    sl_defer "ip link del $SL_IF_CLIENT"
+    _sl_ns_add "$SL_NS"
+    _sl_ns_add "$SL_SRV_NS"
+    _sl_ns_add "$SL_MID_NS"
+    _sl_veth "$SL_IF_CLIENT" "$SL_NS" "$SL_IF_MID_C" "$SL_MID_NS"
+    _sl_veth "$SL_IF_MID_S" "$SL_MID_NS" "$SL_IF_SERVER" "$SL_SRV_NS"
+    _sl_offloads_off "$SL_NS" "$SL_IF_CLIENT"
+    _sl_offloads_off "$SL_MID_NS" "$SL_IF_MID_C"
+    _sl_offloads_off "$SL_MID_NS" "$SL_IF_MID_S"
+    _sl_offloads_off "$SL_SRV_NS" "$SL_IF_SERVER"
+    _sl_must ip -n "$SL_MID_NS" link add br0 type bridge
+    _sl_must ip -n "$SL_MID_NS" link set "$SL_IF_MID_C" master br0
+    _sl_must ip -n "$SL_MID_NS" link set "$SL_IF_MID_S" master br0
+    sl_loss_set "$1" "$2"
+    _sl_must ip -n "$SL_MID_NS" link set br0 up
+    _sl_must ip -n "$SL_MID_NS" link set "$SL_IF_MID_C" up
+    _sl_must ip -n "$SL_MID_NS" link set "$SL_IF_MID_S" up
+    _sl_must ip -n "$SL_NS" addr add "$SL_CLIENT_IP/$SL_PREFIXLEN" dev "$SL_IF_CLIENT"
+    _sl_must ip -n "$SL_SRV_NS" link set "$SL_IF_SERVER" up
+    _sl_must ip -n "$SL_NS" link set "$SL_IF_CLIENT" up
+    sl_log "lossy topology: $SL_NS/$SL_IF_CLIENT $SL_CLIENT_IP <-> $SL_MID_NS (bridge) <-> $SL_SRV_NS/$SL_IF_SERVER (server $SL_SERVER_IP)"
+}
+
+# sl_loss_set PERCENT_IN PERCENT_OUT: (re)place the lossy topology's drop rules
+# (its counters start again from zero).
+sl_loss_set() {
+    local p
+    for p in "$1" "$2"; do
+        [[ "$p" =~ ^[0-9]+(\.[0-9]{1,2})?$ ]] && awk -v p="$p" 'BEGIN { exit !(p <= 100) }' ||
+            sl_fail "loss percentage '$p' is not a number from 0 to 100 (at most two decimals)"
+    done
+    # Thresholds in hundredths of a percent ("numgen random mod 10000 < N").
+    # The first two rules count what reaches the bridge, the last two drop.
+    # (The chain is not named "fwd": that word is reserved in nft.)
+    local t_in t_out
+    t_in="$(awk -v p="$1" 'BEGIN { printf "%d", p * 100 + 0.5 }')"
+    t_out="$(awk -v p="$2" 'BEGIN { printf "%d", p * 100 + 0.5 }')"
+    ip netns exec "$SL_MID_NS" nft delete table bridge sl_loss 2>/dev/null
+    printf '%s\n' "table bridge sl_loss {" \
+        "  chain path {" \
+        "    type filter hook forward priority 0; policy accept;" \
+        "    iifname \"$SL_IF_MID_C\" ether type ip counter" \
+        "    iifname \"$SL_IF_MID_S\" ether type ip counter" \
+        "    iifname \"$SL_IF_MID_C\" ether type ip numgen random mod 10000 < $t_in counter drop" \
+        "    iifname \"$SL_IF_MID_S\" ether type ip numgen random mod 10000 < $t_out counter drop" \
+        "  }" "}" | ip netns exec "$SL_MID_NS" nft -f - ||
+        sl_fail "setup step failed: nftables loss rules in $SL_MID_NS"
+    sl_log "loss on the path: $1 % of frames to the server, $2 % from it"
+}
+
+# sl_loss_counts: "in SEEN DROPPED out SEEN DROPPED", the IPv4 frames the
+# bridge saw and dropped towards the server (in) and from it (out).
+sl_loss_counts() {
+    ip netns exec "$SL_MID_NS" nft list chain bridge sl_loss path 2>/dev/null | awk '
+        /counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") v[n++] = $(i + 1) }
+        END { printf "in %d %d out %d %d\n", v[0], v[2], v[1], v[3] }'
 }
 
 # Run a command in the client (sl_client) or server (sl_srvns) namespace.
@@ -183,6 +291,23 @@ _sl_in_ns() {
 }
 sl_client() { _sl_in_ns "$SL_NS" "$@"; }
 sl_srvns() { _sl_in_ns "$SL_SRV_NS" "$@"; }
+sl_mid() { _sl_in_ns "$SL_MID_NS" "$@"; }   # the bridge of a lossy topology
+
+# sl_tcp_transfer PORT IN OUT LIMIT: one socat client in the client namespace
+# to the server's PORT: sends file IN, half-closes, and writes what comes back
+# to OUT until the server closes (socat's stderr in OUT.err). Killed after
+# LIMIT seconds (status 124); -T 30 gives up after 30 s without traffic. Sets
+# SL_XFER_SECONDS, the wall clock of the whole transfer (connect to close).
+sl_tcp_transfer() {
+    local port="$1" in="$2" out="$3" limit="$4" t0 t1 rc
+    t0="$(sl_now)"
+    sl_client timeout "$limit" socat -b 65536 -t "$limit" -T 30 - \
+        "TCP:$SL_SERVER_IP:$port,connect-timeout=5" <"$in" >"$out" 2>"$out.err"
+    rc=$?
+    t1="$(sl_now)"
+    SL_XFER_SECONDS="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+    return "$rc"
+}
 
 # ---- background server ---------------------------------------------------
 
@@ -194,7 +319,7 @@ sl_srvns() { _sl_in_ns "$SL_SRV_NS" "$@"; }
 sl_bg_start() {
     local ready="$1"; shift
     local d; d="$(sl_tmpdir)"
-    SL_SERVER_OUT="$d/server.out"; SL_SERVER_ERR="$d/server.err"
+    SL_SERVER_OUT="$d/${SL_BG_NAME:-server}.out"; SL_SERVER_ERR="$d/${SL_BG_NAME:-server}.err"
     : >"$SL_SERVER_OUT"; : >"$SL_SERVER_ERR"
     SL_SERVER_RC=""
     sl_log "start: $*"
@@ -238,6 +363,16 @@ sl_server_start() {
     local extra=(${SYNLINE_SERVER_EXTRA_ARGS:-})
     sl_bg_start '^synline-server: ready' \
         ip netns exec "$SL_SRV_NS" "$SL_SERVER_BIN" "${args[@]}" "${extra[@]}"
+}
+
+# sl_kernel_server_start: the Linux kernel in synline's place: SL_SERVER_CIDR
+# on SL_IF_SERVER and scripts/lib/kernel_servers.py (echo on 7, discard on 9,
+# any number of connections) in the server namespace, stopped like synline by
+# sl_server_stop. The kernel's own TCP settings apply (SACK, timestamps, CUBIC).
+sl_kernel_server_start() {
+    _sl_must ip -n "$SL_SRV_NS" addr add "$SL_SERVER_CIDR" dev "$SL_IF_SERVER"
+    sl_bg_start '^kernel-servers: ready' ip netns exec "$SL_SRV_NS" timeout -s INT "$SL_SERVER_DURATION" \
+        "$SL_PY" "$SL_ROOT/scripts/lib/kernel_servers.py" "$SL_SERVER_IP" --echo 7 --discard 9
 }
 
 # sl_server_stop: SIGINT, wait up to SL_STOP_TIMEOUT s, then SIGKILL.

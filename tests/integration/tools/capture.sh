@@ -6,7 +6,9 @@
 #   sl_capture_start FILE MAX_PACKETS MAX_SECONDS [FILTER...]
 #   ... traffic ...
 #   sl_capture_stop          # SIGINT, waits for tcpdump to flush FILE
-# Full frames (-s 0) so that tshark can verify checksums.
+# Full frames (-s 0) so that tshark can verify checksums. SL_CAP_NS and
+# SL_CAP_IF capture elsewhere (e.g. on a bridge port of a lossy topology's
+# middle namespace), SL_CAP_SNAP keeps only the first bytes of each frame.
 
 SL_CAP_PID=""
 SL_CAP_ERR=""
@@ -15,8 +17,8 @@ sl_capture_start() {
     local file="$1" count="$2" secs="$3"; shift 3
     SL_CAP_ERR="$file.err"
     : >"$SL_CAP_ERR"
-    env --default-signal ip netns exec "$SL_NS" timeout -s INT "$secs" \
-        tcpdump -i "$SL_IF_CLIENT" -n -s 0 -U -B 32768 -c "$count" -w "$file" "$@" \
+    env --default-signal ip netns exec "${SL_CAP_NS:-$SL_NS}" timeout -s INT "$secs" \
+        tcpdump -i "${SL_CAP_IF:-$SL_IF_CLIENT}" -n -s "${SL_CAP_SNAP:-0}" -U -B 32768 -c "$count" -w "$file" "$@" \
         2>"$SL_CAP_ERR" </dev/null &
     SL_CAP_PID=$!
     local deadline=$((SECONDS + 10))
