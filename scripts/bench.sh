@@ -2,7 +2,7 @@
 # synline vs Linux on the same machine and the same cores (docs/BENCHMARKS.md,
 # section "Suite: synline vs Linux, same machine, same cores").
 #
-#   scripts/bench.sh [--quick] [--out DIR]
+#   scripts/bench.sh [--quick] [--out DIR] [--loss-only]
 #
 # 1. In-process microbenchmarks (tests/bench/path_bench.cpp, synline-bench-path):
 #    SYN -> SYN-ACK (cookie), a whole short HTTP connection, one keep-alive
@@ -19,16 +19,23 @@
 # 3. The Linux baseline on loopback, same CPUs: nginx (worker_processes 1,
 #    pinned to CPU 0) with wrk on CPU 1 (rps: keep-alive; cps: Connection:
 #    close), iperf3 -s on CPU 0 and iperf3 -c on CPU 1 for bulk.
-# 4. A markdown section with the table, machine, date, quietness and the exact
+# 4. Loss (scripts/bench_loss.sh, needs root): echo and bulk transfers from a
+#    Linux client over a bridge that drops 0 / 1 / 5 % of the frames each way,
+#    synline-server against the kernel's TCP in the same topology, LOSS_RUNS
+#    alternating runs (default 10) per level; its own section.
+# 5. A markdown section with the table, machine, date, quietness and the exact
 #    commands, and two plots (latency_cdf.png, rate_over_time.png).
 #
-# Output: without --out, the section replaces (or is appended to) the suite
-# section of docs/BENCHMARKS.md and the plots go to docs/bench/; raw files go to
+# Output: without --out, the sections replace (or are added to) their sections
+# of docs/BENCHMARKS.md and the plots go to docs/bench/; raw files go to
 # a temporary directory that is kept and printed. With --out DIR everything goes
-# under DIR: DIR/BENCHMARKS.md (the section only), DIR/bench/*.png, DIR/raw/.
+# under DIR: DIR/BENCHMARKS.md (the sections only), DIR/bench/*.png, DIR/raw/.
 #
-# --quick: ~3 s per end-to-end run, 3 x 0.5 s microbenchmark runs, no callgrind;
-# about 1-2 minutes once built. Otherwise ~10 s per run, 5 x 1 s, callgrind.
+# --quick: ~3 s per end-to-end run, 3 x 0.5 s microbenchmark runs, no callgrind,
+# no loss section (unless LOSS_RUNS is set); about 1-2 minutes once built.
+# Otherwise ~10 s per run, 5 x 1 s, callgrind, and the loss section: 6 x LOSS_RUNS
+# echo and bulk runs, each at most LOSS_RUN_LIMIT (60) s, ~2-5 minutes when
+# neither stack times out. --loss-only: only the loss section (and synline-server).
 #
 # Environment:
 #   BUILD_DIR   meson build directory (default build-bench; configured as a
@@ -37,18 +44,22 @@
 #               see scripts/lib/callgrind_build.sh); CG_CPU another -march for it
 #   SRV_CPU / CLI_CPU   CPUs of the server side and the client side (default 0 / 1)
 #   E2E_SECONDS, MICRO_RUNS, MICRO_SECONDS   override the durations above
+#   LOSS_RUNS, LOSS_LEVELS, LOSS_ECHO_MIB, LOSS_BULK_MIB, LOSS_RUN_LIMIT   the
+#               loss section's (scripts/bench_loss.sh); LOSS_RUNS=0 skips it
 #   NO_INSTALL=1  never call apt-get (missing tools end the run instead)
 #   BENCH_ANY_BUILD=1  accept a non-release BUILD_DIR (tests of the script itself)
 # Every process this script starts is stopped at exit (trap), every run is
 # bounded with timeout(1).
 set -uo pipefail
 
-usage() { echo "usage: scripts/bench.sh [--quick] [--out DIR]"; }
+usage() { echo "usage: scripts/bench.sh [--quick] [--out DIR] [--loss-only]"; }
 QUICK=0
+LOSS_ONLY=0
 OUT_DIR=""
 while (($#)); do
     case "$1" in
         --quick) QUICK=1 ;;
+        --loss-only) LOSS_ONLY=1 ;;
         --out)
             [[ $# -ge 2 && -n "$2" ]] || { echo "bench.sh: --out needs a directory" >&2; exit 2; }
             OUT_DIR="$2"; shift ;;
@@ -71,6 +82,8 @@ else
     E2E_SECONDS="${E2E_SECONDS:-10}"; MICRO_RUNS="${MICRO_RUNS:-5}"; MICRO_SECONDS="${MICRO_SECONDS:-1}"
 fi
 NCPU="$(nproc)"
+LOSS_RUNS="${LOSS_RUNS:-$( ((QUICK)) && echo 0 || echo 10)}"
+((LOSS_ONLY)) && ((LOSS_RUNS == 0)) && { echo "bench.sh: --loss-only with LOSS_RUNS=0 measures nothing" >&2; exit 2; }
 if ((NCPU >= 2)); then SRV_CPU="${SRV_CPU:-0}"; CLI_CPU="${CLI_CPU:-1}"; else SRV_CPU=0; CLI_CPU=0; fi
 
 if [[ -n "$OUT_DIR" ]]; then
@@ -143,12 +156,18 @@ free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
 need=()
 command -v meson >/dev/null 2>&1 || need+=(meson)
 command -v ninja >/dev/null 2>&1 || need+=(ninja-build)
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
-command -v dpdk-testpmd >/dev/null 2>&1 || need+=(dpdk-dev)   # the SYN flood's reflector baseline
-"$PY" -c 'import matplotlib' >/dev/null 2>&1 || need+=(python3-matplotlib)
-if ((!QUICK)); then
+if ((!LOSS_ONLY)); then
+    command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
+    command -v wrk >/dev/null 2>&1 || need+=(wrk)
+    command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
+    command -v dpdk-testpmd >/dev/null 2>&1 || need+=(dpdk-dev)   # the SYN flood's reflector baseline
+    "$PY" -c 'import matplotlib' >/dev/null 2>&1 || need+=(python3-matplotlib)
+fi
+if ((LOSS_RUNS > 0)); then
+    command -v socat >/dev/null 2>&1 || need+=(socat)
+    command -v nft >/dev/null 2>&1 || need+=(nftables)
+fi
+if ((!QUICK && !LOSS_ONLY)); then
     command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
     [[ -f /usr/include/valgrind/callgrind.h ]] || need+=(valgrind)
 fi
@@ -167,7 +186,7 @@ if ((${#need[@]})); then
 fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 HAVE_CG=0
-((QUICK)) || { command -v valgrind >/dev/null 2>&1 && HAVE_CG=1; }
+((QUICK || LOSS_ONLY)) || { command -v valgrind >/dev/null 2>&1 && HAVE_CG=1; }
 
 # ---- build (release) --------------------------------------------------------------
 if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
@@ -182,11 +201,13 @@ if [[ "$BUILDTYPE" != release ]]; then
     warn "$BUILD_DIR is a '$BUILDTYPE' build: figures are not representative"
 fi
 TARGETS=(app/server/synline-server app/gen/synline-gen)
-say "ninja -C $BUILD_DIR ${TARGETS[*]} tests/bench/synline-bench-path"
+((LOSS_ONLY)) && TARGETS=(app/server/synline-server)
+say "ninja -C $BUILD_DIR ${TARGETS[*]}"
 ninja -C "$BUILD_DIR" "${TARGETS[@]}" >"$RAW/build.log" 2>&1 || { tail -30 "$RAW/build.log" >&2; die "build failed"; }
-HAVE_MICRO=1
-ninja -C "$BUILD_DIR" tests/bench/synline-bench-path tests/bench/synline-bench-syn >>"$RAW/build.log" 2>&1 ||
-    { HAVE_MICRO=0; warn "synline-bench-path did not build: microbenchmarks skipped ($(tail -3 "$RAW/build.log" | tr '\n' ' '))"; }
+HAVE_MICRO=$((!LOSS_ONLY))
+((HAVE_MICRO)) && say "ninja -C $BUILD_DIR tests/bench/synline-bench-path tests/bench/synline-bench-syn"
+((HAVE_MICRO)) && { ninja -C "$BUILD_DIR" tests/bench/synline-bench-path tests/bench/synline-bench-syn >>"$RAW/build.log" 2>&1 ||
+    { HAVE_MICRO=0; warn "synline-bench-path did not build: microbenchmarks skipped ($(tail -3 "$RAW/build.log" | tr '\n' ' '))"; }; }
 SERVER="$BUILD_DIR/app/server/synline-server"
 GEN="$BUILD_DIR/app/gen/synline-gen"
 PATHB="$BUILD_DIR/tests/bench/synline-bench-path"
@@ -240,7 +261,47 @@ awk -v b="$BUSY_BEFORE" 'BEGIN { exit !(b > 0.2) }' && QUIET=0
 if ((!QUIET)); then
     warn "machine NOT quiet before the runs: ${BUSY_BEFORE} CPUs busy, loadavg $LOAD_BEFORE; busiest: ${TOP_BEFORE:-?}"
     [[ -n "$POLLERS" ]] && warn "other DPDK pollers running: $POLLERS"
-    warn "wall-clock figures will be pessimistic (a concurrent poller costs 2-10x, machine-notes)"
+    warn "wall-clock figures will be pessimistic (a concurrent poller costs 2-10x)"
+fi
+
+# place_section FILE MARKER: FILE replaces the block from "<!-- MARKER: begin" to
+# "<!-- MARKER: end -->" of docs/BENCHMARKS.md, or goes before its "## Method"
+# (at the end when there is none).
+place_section() {
+    "$PY" - "$MD_FILE" "$1" "$2" <<'PY'
+import os, re, sys
+path, sec_path, marker = sys.argv[1:4]
+doc = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+sec = open(sec_path).read()
+m = re.escape(marker)
+pat = re.compile(r"<!-- %s: begin.*?<!-- %s: end -->\n?" % (m, m), re.S)
+if pat.search(doc):
+    doc = pat.sub(lambda _: sec, doc, count=1)
+elif "\n## Method" in doc:
+    i = doc.index("\n## Method") + 1
+    doc = doc[:i] + sec + "\n" + doc[i:]
+else:
+    doc = doc.rstrip("\n") + "\n\n" + sec
+open(path, "w").write(doc)
+PY
+}
+# loss_run: scripts/bench_loss.sh (namespaces: root only) into $RAW/loss_section.md.
+LOSS_SECTION="$RAW/loss_section.md"
+loss_run() {
+    ((LOSS_RUNS > 0)) || return 0
+    if [[ $EUID -ne 0 ]]; then warn "not root: no loss section (it builds network namespaces)"; return 0; fi
+    say "loss: scripts/bench_loss.sh --runs $LOSS_RUNS (levels ${LOSS_LEVELS:-0 1 5} % each way; log $RAW/loss.log)"
+    BUILD_DIR="$BUILD_DIR" timeout -k 10 "${LOSS_BUDGET:-3600}" "$ROOT/scripts/bench_loss.sh" --runs "$LOSS_RUNS" \
+        --section "$LOSS_SECTION" 2>"$RAW/loss.log" ||
+        { warn "bench_loss.sh failed: $(tail -3 "$RAW/loss.log" | tr '\n' ' ')"; rm -f "$LOSS_SECTION"; return 0; }
+    sed -n '/^| loss each way | echo/,/^$/p' "$LOSS_SECTION" >&2
+}
+if ((LOSS_ONLY)); then
+    loss_run
+    [[ -s "$LOSS_SECTION" ]] || die "no loss section measured"
+    if [[ -n "$OUT_DIR" ]]; then cp "$LOSS_SECTION" "$MD_FILE"; else place_section "$LOSS_SECTION" "scripts/bench.sh loss"; fi
+    say "loss section written to ${MD_FILE#$ROOT/}; raw files in $RAW"
+    exit 0
 fi
 
 # ====================================================================================
@@ -547,6 +608,8 @@ LB="$(json_get "$RAW/linux_bulk.json" 'round(r["end"]["sum_received"]["bits_per_
 put LIN_bulk "$LB"
 [[ -n "$LB" ]] && say "   linux bulk: $LB Gb/s received"
 
+loss_run
+
 say "machine check after the runs (1 s)"
 probe "$RAW/probe_after.txt"
 
@@ -767,16 +830,10 @@ echo "<!-- scripts/bench.sh: end -->"
 
 if [[ -n "$OUT_DIR" ]]; then
     cp "$SECTION" "$MD_FILE"
+    [[ -s "$LOSS_SECTION" ]] && { echo; cat "$LOSS_SECTION"; } >>"$MD_FILE"
 else
-    # Replace the generated section in docs/BENCHMARKS.md (or append it).
-    "$PY" - "$MD_FILE" "$SECTION" <<'PY'
-import re, sys
-doc = open(sys.argv[1]).read() if __import__("os").path.exists(sys.argv[1]) else "# Benchmarks\n"
-sec = open(sys.argv[2]).read()
-pat = re.compile(r"<!-- scripts/bench.sh: begin.*?<!-- scripts/bench.sh: end -->\n?", re.S)
-doc = pat.sub(lambda m: sec, doc, count=1) if pat.search(doc) else doc.rstrip("\n") + "\n\n" + sec
-open(sys.argv[1], "w").write(doc)
-PY
+    place_section "$SECTION" "scripts/bench.sh"
+    [[ -s "$LOSS_SECTION" ]] && place_section "$LOSS_SECTION" "scripts/bench.sh loss"
 fi
 
 echo
