@@ -57,6 +57,8 @@ options:
   --var NAME=VALUE     value of ${NAME} in the config file; repeatable
   --set SECTION.KEY=VALUE
                        override one config key, e.g. --set tcp.msl_ms=1000; repeatable
+  --capture FILE       write what every worker receives and sends to FILE (pcap,
+                       nanosecond timestamps); the [capture] section tunes it
   --duration SECONDS   stop by itself after this long (default: until SIGINT/SIGTERM)
   --quiet              no status line every second
   --help               this text
@@ -83,6 +85,8 @@ ServerOptions parse_server_options(int argc, char** argv) {
             return o;
         } else if (a == "--serve") {
             o.services.push_back(parse_service(value()));
+        } else if (a == "--capture") {
+            o.runtime.overrides.push_back("capture.file=" + std::string(value()));
         } else if (a == "--duration") {
             std::string_view d = value();
             double secs = 0;

@@ -11,10 +11,12 @@
 #include <thread>
 #include <vector>
 
+#include "engine/capture_config.hpp"
 #include "engine/eal.hpp"
 #include "engine/lcore_runner.hpp"
 #include "engine/log_capture.hpp"
 #include "engine/mbuf_pool.hpp"
+#include "engine/pcap_writer.hpp"
 #include "engine/port.hpp"
 #include "engine/stats.hpp"
 #include "engine/worker.hpp"
@@ -87,7 +89,17 @@ struct Runtime::Impl {
     std::unique_ptr<engine::Port> port;
     std::vector<std::unique_ptr<engine::Worker>> workers;
     std::unique_ptr<engine::LcoreRunner> runner;  // while run() runs
+    engine::CaptureConfig capture;
+    std::vector<std::unique_ptr<engine::CaptureRing>> capture_rings;  // one per worker
+    std::unique_ptr<engine::PcapWriter> capture_writer;
 
+    // The capture writer's figures, by name (none without capture).
+    std::vector<std::pair<std::string, std::uint64_t>> figures() const {
+        if (!capture_writer) return {};
+        return {{"capture.packets", capture_writer->packets()},
+                {"capture.bytes", capture_writer->bytes()},
+                {"capture.over_limit", capture_writer->over_limit()}};
+    }
     // Every worker's counters summed, by position in engine::counter_names().
     void sum_boards(std::vector<std::uint64_t>& sums) const {
         std::fill(sums.begin(), sums.end(), 0);
@@ -110,6 +122,7 @@ struct Runtime::Impl {
         out.emplace_back("port.ierrors", p.ierrors);
         out.emplace_back("port.oerrors", p.oerrors);
         out.emplace_back("port.rx_nombuf", p.rx_nombuf);
+        for (auto& f : figures()) out.push_back(std::move(f));
         return out;
     }
 };
@@ -136,6 +149,17 @@ void bring_up(Runtime::Impl& s) {
                                   std::to_string(s.pools.front()->frame_capacity()) + "): lower tcp.mss");
     s.port = std::make_unique<engine::Port>(s.config.port, rx_pools);
     s.port->wait_link_up(kLinkWait);
+    if (s.capture.enabled()) {
+        if (!s.capture.port.empty() && s.capture.port != s.port->name())
+            throw engine::ConfigError(s.config.section("capture").origin("port") + ": capture.port = '" +
+                                      s.capture.port + "' is not the port in use ('" + s.port->name() +
+                                      "'): leave it empty or name that port");
+        // A slot needs no more than the largest frame an mbuf holds.
+        const std::size_t slot = std::min<std::size_t>(s.capture.snaplen, s.pools.front()->frame_capacity());
+        for (std::size_t i = 0; i < lcores.size(); ++i)
+            s.capture_rings.push_back(std::make_unique<engine::CaptureRing>(s.capture.ring_slots, slot));
+        s.capture_writer = std::make_unique<engine::PcapWriter>(s.capture.file, s.capture.snaplen, s.capture.limits);
+    }
 }
 
 }  // namespace
@@ -144,8 +168,9 @@ Runtime::Runtime(const RuntimeOptions& options) : impl_(std::make_unique<Impl>()
     Impl& s = *impl_;
     s.options = options;
     s.config = engine::load_driver_config(options.config_path, options.vars, options.overrides,
-                                          {tcp_schema()});
+                                          {tcp_schema(), engine::capture_schema()});
     s.stack_config = stack_config_from(s.config.section("tcp"));
+    s.capture = engine::capture_config_from(s.config.section("capture"));
     s.listen_options = listen_options_from(s.config.section("tcp"));
     engine::LogCapture startup_log;
     try {
@@ -192,6 +217,13 @@ CounterTotals Runtime::run(const WorkerSetupFn& setup, const IterationFn& each_i
     std::atomic<unsigned> started{0};
     const tcp::SipKey secret = tcp::random_sip_key();  // one per process (RFC 6528)
 
+    if (s.capture_writer) {
+        // Started here, on the control lcore, so the thread shares its CPUs
+        // and never a worker's.
+        std::vector<engine::CaptureRing*> rings;
+        for (const auto& r : s.capture_rings) rings.push_back(r.get());
+        s.capture_writer->start(std::move(rings));
+    }
     runner.launch([&](unsigned index, unsigned) {
         engine::WorkerSetup ws;
         ws.port_id = s.port->id();
@@ -203,6 +235,10 @@ CounterTotals Runtime::run(const WorkerSetupFn& setup, const IterationFn& each_i
         ws.tx_checksum_offload = s.port->tx_checksum_offload();
         ws.stack = s.stack_config;
         ws.secret = secret;
+        if (s.capture.enabled()) {
+            if (s.capture.rx) ws.capture_rx = s.capture_rings[index].get();
+            if (s.capture.tx) ws.capture_tx = s.capture_rings[index].get();
+        }
         // Built on its own lcore so that its memory is local to it.
         s.workers[index] = std::make_unique<engine::Worker>(ws);
         setup(s.workers[index]->stack(), index);
@@ -234,6 +270,7 @@ CounterTotals Runtime::run(const WorkerSetupFn& setup, const IterationFn& each_i
         };
     runner.run_until_stopped(every_second, s.options.duration_seconds);
     runner.wait_all();  // rethrows a worker's exception
+    if (s.capture_writer) s.capture_writer->stop();
     CounterTotals totals = s.totals();
     s.runner.reset();
     return totals;

@@ -26,6 +26,7 @@ struct WorkerCounters {
     std::uint64_t arp_replies_sent = 0;
     std::uint64_t arp_requests_sent = 0;
     std::uint64_t icmp_echo_replies = 0;
+    std::uint64_t capture_ring_full = 0;  // frames the capture ring had no slot for
     std::array<std::uint64_t, net::kDropCount> drops{};
 
     void drop(net::Drop d) { ++drops[static_cast<std::size_t>(d)]; }
@@ -56,6 +57,7 @@ void visit_counters(const WorkerCounters& w, const tcp::TcpCounters& t, std::siz
     one("arp_replies_sent", w.arp_replies_sent);
     one("arp_requests_sent", w.arp_requests_sent);
     one("icmp_echo_replies", w.icmp_echo_replies);
+    one("capture.ring_full", w.capture_ring_full);
     each("drop.", w.drops, net::Drop{});
     one("tcp.segments_in", t.segments_in);
     one("tcp.segments_out", t.segments_out);

@@ -118,6 +118,11 @@ void Worker::process(std::span<rte_mbuf* const> frames) {
 // Inlined into process(): it is the body of its loop.
 [[gnu::always_inline]] inline void Worker::process_burst(std::span<rte_mbuf* const> frames, tcp::Instant now) {
     const std::size_t n = frames.size();
+    if (setup_.capture_rx) [[unlikely]] {
+        CaptureBatch shots;
+        capture_copy(*setup_.capture_rx, frames, now, shots);
+        capture_publish(*setup_.capture_rx, shots, n);
+    }
     // First the flow-table slot of every frame starts loading. Reading each
     // frame's addresses and ports for it also starts loading its first cache
     // line, and all of the burst's misses are in flight at once, where a
@@ -415,10 +420,16 @@ void Worker::flush_tx() {
     // Once handed to the driver an mbuf is no longer ours: count bytes first.
     std::uint64_t bytes = 0;
     for (std::uint16_t i = 0; i < tx_count_; ++i) bytes += tx_[i]->pkt_len;
+    // Copied before the driver takes them, published once it has: only
+    // frames that left are captured (the driver takes a prefix of the batch).
+    CaptureBatch shots;
+    if (setup_.capture_tx) [[unlikely]]
+        capture_copy(*setup_.capture_tx, {tx_.data(), tx_count_}, stack_->now(), shots);
     std::uint16_t sent = 0;
     for (int attempt = 0; attempt < kTxAttempts && sent < tx_count_; ++attempt)
         sent += rte_eth_tx_burst(setup_.port_id, setup_.queue_id, tx_.data() + sent,
                                  static_cast<std::uint16_t>(tx_count_ - sent));
+    if (setup_.capture_tx) [[unlikely]] capture_publish(*setup_.capture_tx, shots, sent);
     counters_.tx_packets += sent;
     for (std::uint16_t i = sent; i < tx_count_; ++i) {
         bytes -= tx_[i]->pkt_len;

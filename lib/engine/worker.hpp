@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "engine/arp_cache.hpp"
+#include "engine/capture_ring.hpp"
 #include "net/arp.hpp"
 #include "engine/interface.hpp"
 #include "engine/lcore_runner.hpp"
@@ -35,6 +36,10 @@ struct WorkerSetup {
     bool tx_checksum_offload = false;  // let the NIC fill IPv4/TCP checksums
     tcp::StackConfig stack;
     tcp::SipKey secret;
+    // Where copies of received / sent frames go (engine/capture_ring.hpp);
+    // nullptr: none. The same ring may take both.
+    CaptureRing* capture_rx = nullptr;
+    CaptureRing* capture_tx = nullptr;
 };
 
 class Worker final : private tcp::SegmentSink {
@@ -128,6 +133,17 @@ private:
     void reply_echo(rte_mbuf* m, std::span<std::uint8_t> frame, std::size_t ip_header_len);
     void send_arp(net::ArpOp op, const net::MacAddr& dst_mac, net::Ipv4Addr target_ip,
                   const net::MacAddr& target_mac);
+    // Capture (worker_capture.cpp), reached by one branch per burst and per
+    // tx flush. Copies what fits of `frames` (at most kBurst) into the ring's
+    // next slots, stamped `at`; then publishes the first `count` of them,
+    // counting those that did not fit.
+    struct CaptureBatch {
+        std::array<CaptureHeader, kBurst> headers;
+        std::size_t copied = 0;
+    };
+    [[gnu::cold]] void capture_copy(CaptureRing& ring, std::span<rte_mbuf* const> frames, tcp::Instant at,
+                                    CaptureBatch& batch);
+    [[gnu::cold]] void capture_publish(CaptureRing& ring, const CaptureBatch& batch, std::size_t count);
     void send(const tcp::OutSegment& seg) override;  // tcp::SegmentSink
     void queue_tx(rte_mbuf* m);
     void flush_tx();
