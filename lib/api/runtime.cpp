@@ -19,6 +19,7 @@
 #include "engine/pcap_writer.hpp"
 #include "engine/port.hpp"
 #include "engine/stats.hpp"
+#include "engine/telemetry.hpp"
 #include "engine/worker.hpp"
 #include "net/ethernet.hpp"
 #include "net/ipv4.hpp"
@@ -77,9 +78,18 @@ private:
     std::array<std::vector<std::size_t>, kFigures> positions_;
 };
 
+// What a started worker shows the telemetry thread: its board, and its
+// listeners as they were when it started polling. Written once, on the
+// worker's lcore, before `board` is stored (release); read only after `board`
+// is loaded non-null (acquire).
+struct WorkerView {
+    std::atomic<const engine::StatsBoard*> board{nullptr};
+    std::vector<engine::ListenerFigures> listeners;
+};
+
 }  // namespace
 
-struct Runtime::Impl {
+struct Runtime::Impl final : engine::TelemetrySource {
     RuntimeOptions options;
     engine::DriverConfig config;
     tcp::StackConfig stack_config;
@@ -92,14 +102,35 @@ struct Runtime::Impl {
     engine::CaptureConfig capture;
     std::vector<std::unique_ptr<engine::CaptureRing>> capture_rings;  // one per worker
     std::unique_ptr<engine::PcapWriter> capture_writer;
+    std::unique_ptr<WorkerView[]> views;                    // one per worker
+    std::unique_ptr<engine::TelemetryEndpoints> telemetry;  // last: detached first
 
-    // The capture writer's figures, by name (none without capture).
-    std::vector<std::pair<std::string, std::uint64_t>> figures() const {
+    // engine::TelemetrySource, on the telemetry thread.
+    std::vector<unsigned> worker_lcores() const override { return eal->worker_lcores(); }
+    bool add_worker_counters(std::size_t i, std::span<std::uint64_t> sums) const override {
+        const engine::StatsBoard* b = views[i].board.load(std::memory_order_acquire);
+        if (b) b->add_to(sums);
+        return b != nullptr;
+    }
+    std::vector<std::pair<std::string, std::uint64_t>> figures() const override {
         if (!capture_writer) return {};
         return {{"capture.packets", capture_writer->packets()},
                 {"capture.bytes", capture_writer->bytes()},
                 {"capture.over_limit", capture_writer->over_limit()}};
     }
+    std::vector<engine::ListenerFigures> listeners() const override {
+        std::vector<engine::ListenerFigures> out;
+        for (std::size_t i = 0; i < eal->worker_lcores().size(); ++i) {
+            if (!views[i].board.load(std::memory_order_acquire)) continue;
+            for (const engine::ListenerFigures& l : views[i].listeners) {
+                auto same = std::find_if(out.begin(), out.end(), [&](const auto& o) { return o.port == l.port; });
+                if (same == out.end()) out.push_back(l);
+                else ++same->workers;
+            }
+        }
+        return out;
+    }
+
     // Every worker's counters summed, by position in engine::counter_names().
     void sum_boards(std::vector<std::uint64_t>& sums) const {
         std::fill(sums.begin(), sums.end(), 0);
@@ -182,6 +213,8 @@ Runtime::Runtime(const RuntimeOptions& options) : impl_(std::make_unique<Impl>()
     }
     startup_log.forward_to_stderr();
     s.workers.resize(s.eal->worker_lcores().size());
+    s.views = std::make_unique<WorkerView[]>(s.workers.size());
+    s.telemetry = std::make_unique<engine::TelemetryEndpoints>(s);
 }
 
 Runtime::~Runtime() = default;
@@ -243,6 +276,12 @@ CounterTotals Runtime::run(const WorkerSetupFn& setup, const IterationFn& each_i
         s.workers[index] = std::make_unique<engine::Worker>(ws);
         setup(s.workers[index]->stack(), index);
         s.workers[index]->publish_stats();
+        const tcp::Stack& stack = s.workers[index]->stack();
+        for (std::uint16_t port : stack.listening_ports()) {
+            const tcp::ListenerStats l = *stack.listener_stats(port);
+            s.views[index].listeners.push_back({port, l.syn_backlog, l.backlog, 1});
+        }
+        s.views[index].board.store(&s.workers[index]->board(), std::memory_order_release);
         started.fetch_add(1);
         s.workers[index]->run(runner.stop_flag(), each_iteration);
     });

@@ -119,6 +119,12 @@ std::optional<ListenerStats> Stack::listener_stats(std::uint16_t port) const {
                          l->options.backlog};
 }
 
+std::vector<std::uint16_t> Stack::listening_ports() const {
+    std::vector<std::uint16_t> ports;
+    for (const auto& l : listeners_) ports.push_back(l->port);
+    return ports;
+}
+
 void Stack::enqueue_accept(Listener& l, Connection& c) {
     c.accept_prev_ = l.accept_tail;
     c.accept_next_ = nullptr;

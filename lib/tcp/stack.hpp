@@ -66,6 +66,8 @@ public:
     // data that arrived before waits in received(). nullptr when none waits.
     Connection* accept(std::uint16_t port);
     std::optional<ListenerStats> listener_stats(std::uint16_t port) const;
+    // The ports listened on, in the order of their listen().
+    std::vector<std::uint16_t> listening_ports() const;
 
     // Active open (RFC 9293 3.10.1): sends SYN from local_ip. With local_port 0
     // an ephemeral port is chosen that is free for this destination and never
