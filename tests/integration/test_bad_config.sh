@@ -3,7 +3,8 @@
 # with exactly one line on stderr, starting "synline-server: ".
 #   unknown key in the config file, unknown key via --set, missing device,
 #   no privileges (run as nobody), undefined variable (no --var iface=),
-#   an unknown SYN-cookie PRF.
+#   an unknown SYN-cookie PRF, a capture file in no directory, a bad
+#   capture.direction, [capture] keys without a file, a capture.port not in use.
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib/netns.sh"
 sl_test_begin bad_config
@@ -57,6 +58,14 @@ check no_privileges setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
 check undefined_variable "$SL_SERVER_BIN" --config "$SL_CONFIG" "${std[@]}"
 check unknown_cookie_prf "$SL_SERVER_BIN" --config "$SL_CONFIG" --var "iface=$SL_IF_SERVER" "${std[@]}" \
     --set tcp.syn_cookie_prf=des
+check capture_no_dir "$SL_SERVER_BIN" --config "$SL_CONFIG" --var "iface=$SL_IF_SERVER" "${std[@]}" \
+    --capture "/nonexistent-$$/x.pcap"
+check capture_direction "$SL_SERVER_BIN" --config "$SL_CONFIG" --var "iface=$SL_IF_SERVER" "${std[@]}" \
+    --capture "$d/x.pcap" --set capture.direction=sideways
+check capture_no_file "$SL_SERVER_BIN" --config "$SL_CONFIG" --var "iface=$SL_IF_SERVER" "${std[@]}" \
+    --set capture.snaplen=128
+check capture_port "$SL_SERVER_BIN" --config "$SL_CONFIG" --var "iface=$SL_IF_SERVER" "${std[@]}" \
+    --capture "$d/x.pcap" --set capture.port=net_nosuchport0
 
 ((${#fails[@]} == 0)) || sl_fail "$(IFS=';'; echo "${fails[*]}")"
 sl_pass
