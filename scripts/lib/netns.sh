@@ -35,6 +35,10 @@
 # Cleanup (server kill, namespace and veth removal, temp files) runs from an
 # EXIT/INT/TERM trap installed when this file is sourced; add your own
 # cleanup steps with sl_defer 'command'.
+# SL_CAPTURE=1: every sl_server_start also has the server capture its traffic
+# (--capture, into the test's temp dir), and sl_server_stop fails the test when
+# tshark finds error-level expert info on the server's segments
+# (tests/integration/tools/pcap_checks.sh, checksums verified).
 
 # Repository root (this file is scripts/lib/netns.sh).
 SL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -57,6 +61,7 @@ SL_SERVER_PID=""
 SL_SERVER_RC=""
 SL_SERVER_OUT=""
 SL_SERVER_ERR=""
+SL_SERVER_PCAP=""   # the running server's capture under SL_CAPTURE=1
 _SL_DEFERRED=()
 _SL_ALL_NS=()   # every namespace this process created
 _SL_TOPO_N=0
@@ -78,6 +83,7 @@ _sl_cleanup() {
     set +e
     exec 1>&"$_SL_FD_OUT" 2>&"$_SL_FD_ERR"
     if [[ -n "$SL_SERVER_PID" ]] && kill -0 "$SL_SERVER_PID" 2>/dev/null; then
+        SL_SERVER_PCAP=""  # no verdict from here
         sl_server_stop >/dev/null 2>&1
     fi
     # Whatever still runs inside our namespaces was started by this script.
@@ -356,6 +362,10 @@ sl_server_start() {
                --serve http:80 --serve echo:7 --serve discard:9)
     fi
     args+=("$@")
+    if [[ "${SL_CAPTURE:-0}" == 1 && " ${args[*]} " != *" --capture "* ]]; then
+        SL_SERVER_PCAP="$(sl_tmpdir)/server-$SECONDS-$RANDOM.pcap"
+        args+=(--capture "$SL_SERVER_PCAP")
+    fi
     if [[ " ${args[*]} " != *" --duration "* ]]; then
         args+=(--duration "$SL_SERVER_DURATION")
     fi
@@ -390,6 +400,12 @@ sl_server_stop() {
     wait "$pid" 2>/dev/null; SL_SERVER_RC=$?
     SL_SERVER_PID=""
     sl_log "server stopped, exit status $SL_SERVER_RC"
+    if [[ -n "$SL_SERVER_PCAP" ]]; then
+        local pcap="$SL_SERVER_PCAP"
+        SL_SERVER_PCAP=""
+        declare -F sl_pcap_expert_ok >/dev/null || source "$SL_ROOT/tests/integration/tools/pcap_checks.sh"
+        sl_pcap_expert_ok "$pcap" "$SL_SERVER_IP" server-capture >&2
+    fi
     return 0
 }
 
