@@ -17,6 +17,8 @@ const engine::SectionSchema& tcp_schema() {
             {"window_scaling", KeyType::Bool, "true"},
             {"sack_permitted", KeyType::Bool, "false"},
             {"initial_cwnd_segments", KeyType::Uint, "10", 1, 100},
+            {"congestion_control", KeyType::String, "cubic"},
+            {"min_rto_ms", KeyType::Uint, "200", 1, 60000},
             {"syn_retries", KeyType::Uint, "6", 0, 20},
             {"synack_retries", KeyType::Uint, "5", 0, 20},
             {"data_retries", KeyType::Uint, "15", 1, 30},
@@ -53,6 +55,12 @@ tcp::StackConfig stack_config_from(const engine::Section& s) {
     c.window_scaling = s.get_bool("window_scaling");
     c.sack_permitted = s.get_bool("sack_permitted");
     c.initial_cwnd_segments = static_cast<std::uint32_t>(s.get_uint("initial_cwnd_segments"));
+    const std::string& cc = s.get_string("congestion_control");
+    if (auto a = tcp::parse_congestion_algorithm(cc)) c.congestion_control = *a;
+    else
+        throw engine::ConfigError(s.origin("congestion_control") + ": tcp.congestion_control = '" + cc +
+                                  "': use cubic or newreno");
+    c.min_rto = milliseconds(s.get_uint("min_rto_ms"));
     c.syn_retries = static_cast<std::uint8_t>(s.get_uint("syn_retries"));
     c.synack_retries = static_cast<std::uint8_t>(s.get_uint("synack_retries"));
     c.data_retries = static_cast<std::uint8_t>(s.get_uint("data_retries"));

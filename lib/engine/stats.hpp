@@ -77,6 +77,11 @@ void visit_counters(const WorkerCounters& w, const tcp::TcpCounters& t, std::siz
     one("tcp.handshake.accept_queue_overflows", hs.accept_queue_overflows);
     one("tcp.handshake.syn_queue", static_cast<std::uint64_t>(hs.syn_queue));
     one("tcp.handshake.accept_queue", static_cast<std::uint64_t>(hs.accept_queue));
+    const tcp::RecoveryCounters& rc = t.recovery;
+    one("tcp.recovery.fast_retransmits", rc.fast_retransmits);
+    one("tcp.recovery.partial_acks", rc.partial_acks);
+    one("tcp.recovery.timeouts", rc.timeouts);
+    one("tcp.recovery.cwnd_reductions", rc.cwnd_reductions);
     each("tcp.rst_sent.", t.rst_sent, tcp::RstSent{});
     each("tcp.rst_received.", t.rst_received, tcp::RstReceived{});
     each("tcp.closed.", t.closed, tcp::CloseReason{});

@@ -8,6 +8,24 @@
 
 namespace synline::net {
 
+namespace {
+
+// RFC 2018 3: kind 5, length 2 + 8n. Any other length is not trusted at all:
+// the blocks are dropped and the option marked malformed (the segment stays).
+void parse_sack_blocks(const std::uint8_t* v, std::uint8_t len, TcpOptions& out) {
+    const std::size_t n = (len - 2u) / 8u;
+    if ((len - 2u) % 8u != 0 || n == 0 || n > kMaxSackBlocks) {
+        out.sack_malformed = true;
+        out.sack_count = 0;
+        return;
+    }
+    out.sack_count = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        out.add_sack_block(SackBlock{SeqNum(load_be32(v + 8 * i)), SeqNum(load_be32(v + 8 * i + 4))});
+}
+
+}  // namespace
+
 // A known option with an unexpected length is ignored, as other stacks do,
 // rather than failing the whole segment.
 bool parse_tcp_options_any_layout(std::span<const std::uint8_t> o, TcpOptions& out) {
@@ -36,7 +54,10 @@ bool parse_tcp_options_any_layout(std::span<const std::uint8_t> o, TcpOptions& o
             case option_kind::timestamps:
                 if (len == 10) out.timestamps = TcpTimestamps{load_be32(v), load_be32(v + 4)};
                 break;
-            default:  // SACK blocks and unknown kinds: skipped by their length
+            case option_kind::sack:
+                parse_sack_blocks(v, len, out);
+                break;
+            default:  // unknown kinds: skipped by their length
                 break;
         }
         i += len;

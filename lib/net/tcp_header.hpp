@@ -2,6 +2,7 @@
 // type with parse and emit. Parsing checks every length against the segment.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -64,15 +65,45 @@ struct TcpTimestamps {
     constexpr bool operator==(const TcpTimestamps&) const = default;
 };
 
-// The options synline understands. Unknown options are skipped on parse; SACK
-// blocks are recognised but not kept (no SACK-based recovery yet).
+// One SACK block (RFC 2018 3): the bytes [left, right) arrived.
+struct SackBlock {
+    SeqNum left;
+    SeqNum right;
+    constexpr bool operator==(const SackBlock&) const = default;
+};
+// 40 bytes of option space hold at most four blocks (RFC 2018 3).
+inline constexpr std::size_t kMaxSackBlocks = 4;
+
+// The options synline understands. Unknown options are skipped on parse.
 struct TcpOptions {
     std::optional<std::uint16_t> mss;
     std::optional<std::uint8_t> window_scale;  // clamped to 14 on parse
     bool sack_permitted = false;
     std::optional<TcpTimestamps> timestamps;
+    // SACK blocks, in the order the peer sent them (the first is the most
+    // recent, or a D-SACK, RFC 2883 4). A SACK option whose length is not
+    // 2 + 8n with n in 1..4 sets sack_malformed and gives no blocks.
+    std::uint8_t sack_count = 0;
+    bool sack_malformed = false;
+    // Edges of the blocks, left and right of each. Left uninitialised: every
+    // segment builds a header and most carry no SACK; only the first
+    // sack_count are meaningful.
+    std::array<std::uint32_t, 2 * kMaxSackBlocks> sack_edges;
 
-    constexpr bool operator==(const TcpOptions&) const = default;
+    SackBlock sack_block(std::size_t i) const { return {SeqNum(sack_edges[2 * i]), SeqNum(sack_edges[2 * i + 1])}; }
+    void add_sack_block(SackBlock b) {
+        sack_edges[2 * sack_count] = b.left.raw();
+        sack_edges[2 * sack_count + 1] = b.right.raw();
+        ++sack_count;
+    }
+    constexpr bool operator==(const TcpOptions& o) const {
+        if (!(mss == o.mss && window_scale == o.window_scale && sack_permitted == o.sack_permitted &&
+              timestamps == o.timestamps && sack_count == o.sack_count && sack_malformed == o.sack_malformed))
+            return false;
+        for (std::size_t i = 0; i < 2u * sack_count; ++i)
+            if (sack_edges[i] != o.sack_edges[i]) return false;
+        return true;
+    }
     // Encoded size, padded to a multiple of 4.
     std::size_t encoded_len() const;
     // Writes encoded_len() bytes, in the order Linux uses so that middleboxes

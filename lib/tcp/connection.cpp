@@ -30,6 +30,7 @@ Connection::Connection(Stack& stack, const net::FourTuple& tuple, ConnectionHand
       tuple_(tuple),
       handler_(handler),
       send_buffer_(stack.config().send_buffer, &stack.ring_blocks_),
+      cc_(stack.config().congestion_control),
       recv_buffer_(stack.config().receive_buffer, &stack.ring_blocks_),
       rtt_(stack.config().initial_rto, stack.config().min_rto, stack.config().max_rto) {
     retransmit_timer_.owner = delayed_ack_timer_.owner = lifetime_timer_.owner = this;
@@ -53,6 +54,7 @@ void Connection::open_passive(const TcpSegmentView& syn, Listener& listener) {
     const StackConfig& cfg = stack_.config();
     passive_ = true;
     listener_ = &listener;
+    if (listener.options.congestion_control) cc_.select(*listener.options.congestion_control);
     ++listener.half_open;
     ++stack_.counters_.handshake.syn_queue;
     counted_half_open_ = true;
@@ -92,6 +94,7 @@ void Connection::open_from_cookie(const TcpSegmentView& ack, const CookieOptions
     passive_ = true;
     from_cookie_ = true;
     listener_ = &listener;
+    if (listener.options.congestion_control) cc_.select(*listener.options.congestion_control);
     irs_ = h.seq - 1;
     rcv_nxt_ = h.seq;
     rcv_adv_ = rcv_nxt_ + handshake_window_for(cfg.receive_buffer);  // what the cookie SYN-ACK offered
@@ -194,7 +197,8 @@ void Connection::establish(const TcpHeader& h) {
     rtt_.restart_after_lost_handshake();
     rtt_timing_ = false;
     retries_ = 0;
-    cwnd_ = initial_window(stack_.config().initial_cwnd_segments, snd_mss_);
+    cc_.start(effective_mss(), initial_window(stack_.config().initial_cwnd_segments, snd_mss_));
+    recovery_.start(snd_una_);
     cancel(retransmit_timer_);
     leave_syn_queue();
     if (passive_) ++stack_.counters_.connections_opened_passive;
@@ -426,36 +430,46 @@ bool Connection::on_ack(const TcpHeader& h, std::size_t payload_len) {
             send_buffer_.consume(data_acked);
             send_buffer_seq_ += static_cast<std::uint32_t>(data_acked);
         }
+        Duration rtt{0};
         if (ts_enabled_ && h.options.timestamps && h.options.timestamps->echo != 0) {
-            rtt_.sample(std::chrono::milliseconds(ts_now() - h.options.timestamps->echo));
+            rtt = std::chrono::milliseconds(ts_now() - h.options.timestamps->echo);
         } else if (rtt_timing_ && ack >= rtt_seq_) {
-            rtt_.sample(stack_.now() - rtt_sent_at_);
+            rtt = stack_.now() - rtt_sent_at_;
             rtt_timing_ = false;
         }
+        if (rtt > Duration{0}) rtt_.sample(rtt);
         retries_ = 0;
-        // RFC 5681 3.1: slow start below ssthresh, congestion avoidance above.
-        if (cwnd_ < ssthresh_) cwnd_ += std::min<std::uint32_t>(acked, snd_mss_);
-        else cwnd_ += std::max<std::uint32_t>(1, snd_mss_ * snd_mss_ / cwnd_);
-        if (dup_acks_ >= 3) cwnd_ = std::max(ssthresh_, std::uint32_t{snd_mss_});  // leave recovery
-        dup_acks_ = 0;
+        const std::uint32_t mss = effective_mss();
+        switch (recovery_.on_advance(ack, acked, mss)) {
+            case LossRecovery::Advance::normal:
+                cc_.on_ack({acked, stack_.now(), rtt, rtt_.srtt(), ack, snd_nxt_},
+                           static_cast<std::uint32_t>(snd_max_ - snd_una_));
+                break;
+            case LossRecovery::Advance::full:
+                cc_.on_recovery_end(static_cast<std::uint32_t>(snd_max_ - ack));
+                break;
+            case LossRecovery::Advance::partial:
+                ++counters.recovery.partial_acks;
+                break;
+        }
         snd_una_ = ack;
         if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
         if (snd_una_ == snd_max_) {
             cancel(retransmit_timer_);
             send_buffer_.release_if_empty();
         } else {
+            // RFC 6582 3.2 (5): a partial ACK retransmits the next hole at once.
+            if (recovery_.in_recovery()) resend_oldest();
             arm_retransmit();
         }
     } else if (ack == snd_una_ && payload_len == 0 && !h.has(flag::fin) && snd_max_ != snd_una_ &&
                (std::uint32_t{h.window} << snd_wscale_) == old_wnd) {
-        // RFC 5681 3.2: the third duplicate ACK triggers fast retransmit.
-        if (++dup_acks_ == 3) {
-            std::uint32_t flight = static_cast<std::uint32_t>(snd_max_ - snd_una_);
-            ssthresh_ = std::max(flight / 2, 2u * snd_mss_);
+        // RFC 5681 3.2, RFC 6582 3.2 (2): the third duplicate ACK triggers fast retransmit.
+        if (recovery_.on_duplicate_ack(snd_una_, snd_max_, effective_mss()) == LossRecovery::Dup::enter) {
+            ++counters.recovery.fast_retransmits;
+            ++counters.recovery.cwnd_reductions;
+            cc_.on_loss(stack_.now(), static_cast<std::uint32_t>(snd_max_ - snd_una_));
             resend_oldest();
-            cwnd_ = ssthresh_ + 3u * snd_mss_;
-        } else if (dup_acks_ > 3) {
-            cwnd_ += snd_mss_;
         }
     }
 
@@ -693,7 +707,9 @@ void Connection::output() {
         if (offset >= buffered) break;
         std::uint32_t unsent = buffered - offset;
         std::uint32_t flight = static_cast<std::uint32_t>(snd_nxt_ - snd_una_);
-        std::uint32_t wnd = std::min(snd_wnd_, cwnd_);
+        std::uint32_t wnd = std::min(snd_wnd_, recovery_.in_recovery()
+                                                   ? recovery_.send_window(cc_.cwnd(), mss)
+                                                   : cc_.cwnd());
         if (flight >= wnd) break;
         std::uint32_t len = std::min({unsent, mss, wnd - flight});
         // Sender-side silly window avoidance (RFC 9293 3.8.6.2.1), Nagle off.
@@ -831,13 +847,14 @@ void Connection::retransmit_timeout() {
             snd_nxt_ += 1;
             snd_max_ = seq_max(snd_max_, snd_nxt_);
         } else {
-            // RFC 5681 3.1 (4): after a timeout, ssthresh halves and cwnd restarts
-            // at one segment; resend from the first unacknowledged byte.
+            // RFC 5681 3.1 (4): after a timeout, ssthresh comes down (on the
+            // first timeout of a run) and cwnd restarts at one segment; resend
+            // from the first unacknowledged byte.
             --stack_.counters_.retransmits;  // output() counts each resent segment
-            std::uint32_t flight = static_cast<std::uint32_t>(snd_max_ - snd_una_);
-            ssthresh_ = std::max(flight / 2, 2u * snd_mss_);
-            cwnd_ = snd_mss_;
-            dup_acks_ = 0;
+            ++stack_.counters_.recovery.timeouts;
+            if (retries_ == 1) ++stack_.counters_.recovery.cwnd_reductions;
+            cc_.on_timeout(static_cast<std::uint32_t>(snd_max_ - snd_una_), retries_ == 1);
+            recovery_.on_timeout(snd_max_);
             snd_nxt_ = snd_una_;
             fin_sent_ = false;
             output();

@@ -11,8 +11,10 @@
 #include "net/seq_num.hpp"
 #include "net/tcp_header.hpp"
 #include "tcp/byte_ring.hpp"
+#include "tcp/congestion/congestion_control.hpp"
 #include "tcp/connection_handler.hpp"
 #include "tcp/counters.hpp"
+#include "tcp/loss_recovery.hpp"
 #include "tcp/rtt_estimator.hpp"
 #include "tcp/syn_cookie.hpp"
 #include "tcp/state.hpp"
@@ -106,6 +108,7 @@ public:
     bool accepts_syn_in_time_wait(const net::TcpHeader& syn) const;
 
     net::SeqNum snd_nxt() const { return snd_nxt_; }
+    const CongestionControl& congestion() const { return cc_; }
     net::SeqNum rcv_nxt() const { return rcv_nxt_; }
 
 private:
@@ -186,10 +189,9 @@ private:
     net::SeqNum send_buffer_seq_;  // sequence number of send_buffer_'s first byte
     ByteRing send_buffer_;
 
-    // Congestion control (RFC 5681)
-    std::uint32_t cwnd_ = 0;
-    std::uint32_t ssthresh_ = 0xffffffff;
-    std::uint8_t dup_acks_ = 0;
+    // Congestion control (tcp/congestion) and fast recovery (RFC 6582)
+    CongestionControl cc_;
+    LossRecovery recovery_;
 
     // Receive sequence space
     net::SeqNum irs_;

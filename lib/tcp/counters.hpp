@@ -118,6 +118,14 @@ struct HandshakeCounters {
     std::int64_t accept_queue = 0;            // gauge: established, not yet accepted
 };
 
+// Loss recovery and congestion control (RFC 5681, RFC 6582, RFC 6298).
+struct RecoveryCounters {
+    std::uint64_t fast_retransmits = 0;  // recoveries begun by the third duplicate ACK
+    std::uint64_t partial_acks = 0;      // NewReno partial ACKs, each resending the next hole
+    std::uint64_t timeouts = 0;          // data retransmission timeouts
+    std::uint64_t cwnd_reductions = 0;   // ssthresh and cwnd brought down (a loss or a first timeout)
+};
+
 struct TcpCounters {
     std::uint64_t segments_in = 0;
     std::uint64_t segments_out = 0;
@@ -130,6 +138,7 @@ struct TcpCounters {
     CounterArray<CloseReason> closed{};
     CounterArray<SegmentDrop> dropped{};
     HandshakeCounters handshake;
+    RecoveryCounters recovery;
     // Gauge: connections currently in each state (LISTEN counts listeners).
     std::array<std::int64_t, kStateCount> in_state{};
 

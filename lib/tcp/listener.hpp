@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "tcp/congestion/congestion_control.hpp"
 #include "tcp/connection_handler.hpp"
 #include "tcp/time.hpp"
 
@@ -40,6 +41,8 @@ struct ListenOptions {
     // completes. Set: pull mode, established connections wait in the accept
     // queue (without a handler, their data buffered) until Stack::accept().
     AcceptHandler* pull = nullptr;
+    // The congestion controller of its connections; unset: the stack's.
+    std::optional<CongestionAlgorithm> congestion_control;
 };
 
 // What the application can observe of a listener (S12).

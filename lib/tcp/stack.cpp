@@ -147,14 +147,16 @@ void Stack::dequeue_accept(Listener& l, Connection& c) {
 
 Connection* Stack::connect(net::Ipv4Addr local_ip, net::Ipv4Addr remote_ip,
                           std::uint16_t remote_port, ConnectionHandler& handler,
-                          std::uint16_t local_port) {
+                          std::uint16_t local_port, std::optional<CongestionAlgorithm> cc) {
     if (local_port == 0) {
         auto port = pick_ephemeral_port(local_ip, remote_ip, remote_port);
         if (!port) return nullptr;
         local_port = *port;
     }
     Connection* c = create_connection({local_ip, remote_ip, local_port, remote_port}, &handler);
-    if (c) c->open_active();
+    if (!c) return nullptr;
+    if (cc) c->cc_.select(*cc);
+    c->open_active();
     return c;
 }
 

@@ -74,9 +74,11 @@ public:
     // equal to the destination itself (no accidental self-connect, S08); an
     // explicit port may connect to itself on purpose. The outcome arrives as
     // on_established or on_closed(refused / connect_timeout). nullptr when no
-    // port or connection slot is free.
+    // port or connection slot is free. `cc` overrides the stack's congestion
+    // controller for this connection.
     Connection* connect(net::Ipv4Addr local_ip, net::Ipv4Addr remote_ip, std::uint16_t remote_port,
-                        ConnectionHandler& handler, std::uint16_t local_port = 0);
+                        ConnectionHandler& handler, std::uint16_t local_port = 0,
+                        std::optional<CongestionAlgorithm> cc = std::nullopt);
 
     const TcpCounters& counters() const { return counters_; }
     // The timestamp clock (RFC 7323): milliseconds, wrapping. Remembered for

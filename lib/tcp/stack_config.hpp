@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "tcp/congestion/congestion_control.hpp"
 #include "tcp/siphash.hpp"
 #include "tcp/syn_cookie.hpp"
 #include "tcp/time.hpp"
@@ -21,6 +22,7 @@ struct StackConfig {
     std::uint32_t initial_cwnd_segments = 10;  // RFC 6928
     Duration initial_rto = std::chrono::seconds(1);    // RFC 6298 (2.1)
     Duration min_rto = std::chrono::milliseconds(200); // Linux's floor; RFC 6298 (2.4) allows lower than 1 s
+    CongestionAlgorithm congestion_control = CongestionAlgorithm::cubic;  // RFC 9438; a listener may override
     Duration max_rto = std::chrono::seconds(120);
     std::uint8_t syn_retries = 6;             // SYN retransmissions before connect fails (S10)
     std::uint8_t synack_retries = 5;          // SYN-ACK retransmissions of a half-open entry

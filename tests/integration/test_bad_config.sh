@@ -4,7 +4,8 @@
 #   unknown key in the config file, unknown key via --set, missing device,
 #   no privileges (run as nobody), undefined variable (no --var iface=),
 #   an unknown SYN-cookie PRF, a capture file in no directory, a bad
-#   capture.direction, [capture] keys without a file, a capture.port not in use.
+#   capture.direction, [capture] keys without a file, a capture.port not in use,
+#   an unknown congestion controller.
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib/netns.sh"
 sl_test_begin bad_config
@@ -66,6 +67,8 @@ check capture_no_file "$SL_SERVER_BIN" --config "$SL_CONFIG" --var "iface=$SL_IF
     --set capture.snaplen=128
 check capture_port "$SL_SERVER_BIN" --config "$SL_CONFIG" --var "iface=$SL_IF_SERVER" "${std[@]}" \
     --capture "$d/x.pcap" --set capture.port=net_nosuchport0
+check unknown_congestion_control "$SL_SERVER_BIN" --config "$SL_CONFIG" --var "iface=$SL_IF_SERVER" "${std[@]}" \
+    --set tcp.congestion_control=bbr
 
 ((${#fails[@]} == 0)) || sl_fail "$(IFS=';'; echo "${fails[*]}")"
 sl_pass

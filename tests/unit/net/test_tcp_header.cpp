@@ -167,18 +167,32 @@ TEST_CASE("TCP options: each kind", "[tcp-header][options][rfc7323][rfc2018]") {
     SECTION("SACK-permitted") {
         const TcpOptions o = options_of({0x01, 0x01, 0x04, 0x02});
         CHECK(o.sack_permitted);
-        CHECK(o == TcpOptions{.mss = {}, .window_scale = {}, .sack_permitted = true, .timestamps = {}});
+        TcpOptions only_sack_permitted;
+        only_sack_permitted.sack_permitted = true;
+        CHECK(o == only_sack_permitted);
     }
     SECTION("timestamps") {
         const TcpOptions o = options_of(
             {0x01, 0x01, 0x08, 0x0a, 0x11, 0x22, 0x33, 0x44, 0xaa, 0xbb, 0xcc, 0xdd});
         CHECK(o.timestamps == TcpTimestamps{0x11223344, 0xaabbccdd});
     }
-    SECTION("SACK blocks are skipped by their length and parsing goes on") {
-        const TcpOptions o = options_of({0x01, 0x01, 0x05, 0x0a, 0, 0, 0, 1, 0, 0, 0, 2,
+    SECTION("SACK blocks are kept in the order sent and parsing goes on (RFC 2018 3)") {
+        const TcpOptions o = options_of({0x01, 0x01, 0x05, 0x12, 0, 0, 0, 1, 0, 0, 0, 2,
+                                         0xff, 0xff, 0xff, 0xf0, 0x00, 0x00, 0x00, 0x10,
                                          0x02, 0x04, 0x05, 0xb4});
         CHECK(o.mss == std::uint16_t{1460});
         CHECK_FALSE(o.sack_permitted);
+        CHECK_FALSE(o.sack_malformed);
+        REQUIRE(o.sack_count == 2);
+        CHECK(o.sack_block(0) == SackBlock{SeqNum(1), SeqNum(2)});
+        CHECK(o.sack_block(1) == SackBlock{SeqNum(0xfffffff0), SeqNum(0x10)});  // across the wrap
+    }
+    SECTION("four SACK blocks, the most 40 bytes of options hold") {
+        std::vector<std::uint8_t> b = {0x01, 0x01, 0x05, 34};
+        for (std::uint8_t i = 0; i < 8; ++i) b.insert(b.end(), {0, 0, 0, static_cast<std::uint8_t>(i * 10)});
+        const TcpOptions o = options_of(b);
+        REQUIRE(o.sack_count == 4);
+        CHECK(o.sack_block(3) == SackBlock{SeqNum(60), SeqNum(70)});
     }
     SECTION("unknown kinds are skipped by their length") {
         // Kind 254 (RFC 6994 experimental) and kind 30 (MPTCP), then MSS.
@@ -213,6 +227,18 @@ TEST_CASE("a known option with the wrong length is ignored, not fatal", "[tcp-he
     SECTION("SACK-permitted with length 4") {
         const TcpOptions o = options_of({0x04, 0x04, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4});
         CHECK_FALSE(o.sack_permitted);
+        CHECK(o.mss == std::uint16_t{1460});
+    }
+    SECTION("SACK with a length that is not 2 + 8n: no blocks, marked malformed") {
+        const TcpOptions o = options_of({0x01, 0x01, 0x05, 0x06, 0, 0, 0, 1, 0x02, 0x04, 0x05, 0xb4});
+        CHECK(o.sack_malformed);
+        CHECK(o.sack_count == 0);
+        CHECK(o.mss == std::uint16_t{1460});
+    }
+    SECTION("SACK with no block (length 2): marked malformed") {
+        const TcpOptions o = options_of({0x01, 0x01, 0x05, 0x02, 0x02, 0x04, 0x05, 0xb4});
+        CHECK(o.sack_malformed);
+        CHECK(o.sack_count == 0);
         CHECK(o.mss == std::uint16_t{1460});
     }
     SECTION("timestamps with length 8") {
