@@ -61,13 +61,6 @@ uint16_t find_port(const std::string& wanted)
 
 }  // namespace
 
-std::vector<uint8_t> symmetric_rss_key(size_t bytes)
-{
-    std::vector<uint8_t> key(bytes);
-    for (size_t i = 0; i < bytes; ++i) key[i] = (i % 2 == 0) ? 0x6d : 0x5a;
-    return key;
-}
-
 Port::Port(const PortConfig& cfg, const std::vector<rte_mempool*>& rx_pools)
 {
     id_ = find_port(cfg.port_name);

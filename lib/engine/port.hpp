@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/config.hpp"
+#include "engine/toeplitz.hpp"
 
 struct rte_mempool;
 
@@ -79,9 +80,5 @@ private:
     std::vector<uint8_t> rss_key_;
     bool started_ = false;
 };
-
-// Symmetric Toeplitz key (0x6d5a repeated, Woo & Park 2012): both directions of a
-// TCP/IPv4 flow hash to the same queue, so a connection stays on one core.
-std::vector<uint8_t> symmetric_rss_key(size_t bytes);
 
 }  // namespace synline::engine

@@ -168,7 +168,8 @@ std::optional<std::uint16_t> Stack::pick_ephemeral_port(net::Ipv4Addr local_ip,
     for (std::uint32_t i = 0; i < span; ++i) {
         auto port = static_cast<std::uint16_t>(first + (next_ephemeral_ - first + i) % span);
         const bool self_connect = local_ip == remote_ip && port == remote_port;
-        if (self_connect || table_.find({local_ip, remote_ip, port, remote_port})) continue;
+        const net::FourTuple t{local_ip, remote_ip, port, remote_port};
+        if (self_connect || (port_filter_ && !port_filter_(t)) || table_.find(t)) continue;
         next_ephemeral_ = static_cast<std::uint16_t>(first + (port - first + 1u) % span);
         return port;
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -79,6 +80,11 @@ public:
     Connection* connect(net::Ipv4Addr local_ip, net::Ipv4Addr remote_ip, std::uint16_t remote_port,
                         ConnectionHandler& handler, std::uint16_t local_port = 0,
                         std::optional<CongestionAlgorithm> cc = std::nullopt);
+    // Ephemeral ports are then only those whose connection `homes_here`
+    // accepts: with several cores, the engine's test that the replies of
+    // that 4-tuple reach this core. No port passes: connect returns nullptr.
+    using PortFilter = std::function<bool(const net::FourTuple&)>;
+    void set_port_filter(PortFilter homes_here) { port_filter_ = std::move(homes_here); }
 
     const TcpCounters& counters() const { return counters_; }
     // The timestamp clock (RFC 7323): milliseconds, wrapping. Remembered for
@@ -157,6 +163,7 @@ private:
     Instant challenge_window_start_;
     std::uint32_t challenge_acks_in_window_ = 0;
     std::uint16_t next_ephemeral_;  // where the next search for a free port starts
+    PortFilter port_filter_;        // empty: every port is this core's
 };
 
 }  // namespace synline::tcp
