@@ -304,7 +304,7 @@ void Generator::publish_second(Nanos now, bool last) {
     second_ = Tally{};
     next_second_ += kSecond;
     if (last && r.seconds < 0.05 && r.tally.ok == 0 && r.tally.started == 0) return;
-    mailbox_.seconds.try_push(r);
+    mailbox_.seconds.push(r);  // false when full: that live line is lost
 }
 
 // ---------------------------------------------------------------- operations

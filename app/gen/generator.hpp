@@ -12,10 +12,11 @@
 #include <string>
 #include <vector>
 
+#include <boost/lockfree/spsc_queue.hpp>
+
 #include "gen_options.hpp"
 #include "histogram.hpp"
 #include "response_parser.hpp"
-#include "spsc_ring.hpp"
 #include "syn_flood.hpp"
 #include "tcp/connection.hpp"
 #include "tcp/connection_handler.hpp"
@@ -77,7 +78,7 @@ struct SecondRecord {
 // that second's live line is lost, not the measurement, which `total` carries.
 struct Mailbox {
     static constexpr std::size_t kSeconds = 8;
-    SpscRing<SecondRecord, kSeconds> seconds;
+    boost::lockfree::spsc_queue<SecondRecord, boost::lockfree::capacity<kSeconds>> seconds;
     // Written by the worker when the measurement ends, read once it was joined.
     Tally total;
     double measured_s = 0;

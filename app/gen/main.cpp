@@ -53,15 +53,14 @@ private:
         SecondRecord merged;
         bool any = false, all = true;
         for (auto& b : boxes_) {
-            if (b->seconds.front()) any = true;
+            if (b->seconds.read_available() > 0) any = true;
             else all = false;
         }
         if (!any || (!all && !flush)) return false;
         bool any_merged = false;
         for (auto& b : boxes_) {
-            const SecondRecord* front = b->seconds.front();
-            if (!front) continue;
-            const SecondRecord& r = *front;
+            if (b->seconds.read_available() == 0) continue;
+            const SecondRecord& r = b->seconds.front();
             merged.index = std::max(merged.index, r.index);
             merged.seconds = any_merged ? std::max(merged.seconds, r.seconds) : r.seconds;
             any_merged = true;

@@ -163,6 +163,9 @@ std::string json_record(const GenOptions& o, const Result& r) {
         s += fmt("%s\"%s\":%" PRIu64, first ? "" : ",", n, counter(r.counters, n));
         first = false;
     }
+    // With several workers, the runtime's per-worker figures (worker0.rx_packets, ...).
+    for (const auto& [n, v] : r.counters)
+        if (n.starts_with("worker")) s += fmt(",\"%s\":%" PRIu64, n.c_str(), v);
     s += "}}";
     return s;
 }

@@ -20,6 +20,7 @@
 #include "engine/port.hpp"
 #include "engine/stats.hpp"
 #include "engine/telemetry.hpp"
+#include "engine/steering.hpp"
 #include "engine/worker.hpp"
 #include "net/ethernet.hpp"
 #include "net/ipv4.hpp"
@@ -97,6 +98,7 @@ struct Runtime::Impl final : engine::TelemetrySource {
     std::unique_ptr<engine::Eal> eal;
     std::vector<std::unique_ptr<engine::MbufPool>> pools;
     std::unique_ptr<engine::Port> port;
+    std::unique_ptr<engine::SteerFabric> fabric;  // with several workers; outlives them
     std::vector<std::unique_ptr<engine::Worker>> workers;
     std::unique_ptr<engine::LcoreRunner> runner;  // while run() runs
     engine::CaptureConfig capture;
@@ -146,6 +148,16 @@ struct Runtime::Impl final : engine::TelemetrySource {
         for (std::size_t i = 0; i < names.size(); ++i) out.emplace_back(names[i], sums[i]);
         // What the device itself saw: imissed > 0 means frames were lost before
         // we polled them (the RX ring was full).
+        // Per worker, what shows how the work was spread.
+        static constexpr std::string_view kPerWorker[] = {"rx_packets", "tcp.opened_passive", "tcp.opened_active",
+                                                          "steer.foreign_packets", "steer.arrived"};
+        for (std::size_t w = 0; w < workers.size() && workers.size() > 1; ++w) {
+            std::fill(sums.begin(), sums.end(), 0);
+            workers[w]->board().add_to(sums);
+            for (std::string_view name : kPerWorker)
+                for (std::size_t i = 0; i < names.size(); ++i)
+                    if (names[i] == name) out.emplace_back("worker" + std::to_string(w) + "." + names[i], sums[i]);
+        }
         engine::PortStats p = port->stats();
         out.emplace_back("port.ipackets", p.ipackets);
         out.emplace_back("port.opackets", p.opackets);
@@ -190,6 +202,17 @@ void bring_up(Runtime::Impl& s) {
         for (std::size_t i = 0; i < lcores.size(); ++i)
             s.capture_rings.push_back(std::make_unique<engine::CaptureRing>(s.capture.ring_slots, slot));
         s.capture_writer = std::make_unique<engine::PcapWriter>(s.capture.file, s.capture.snaplen, s.capture.limits);
+    }
+    // Several workers: a frame's home is where RSS with the port's key and
+    // table would put it; frames received elsewhere are handed over.
+    if (rx_pools.size() > 1) {
+        constexpr unsigned kSoftwareTable = 128;
+        const bool rss = s.port->rss_enabled();
+        s.fabric = std::make_unique<engine::SteerFabric>(
+            static_cast<unsigned>(rx_pools.size()),
+            engine::RssSpread(rss ? s.port->rss_key() : engine::symmetric_rss_key(40),
+                              static_cast<unsigned>(rx_pools.size()),
+                              rss && s.port->reta_size() ? s.port->reta_size() : kSoftwareTable));
     }
 }
 
@@ -260,7 +283,10 @@ CounterTotals Runtime::run(const WorkerSetupFn& setup, const IterationFn& each_i
     runner.launch([&](unsigned index, unsigned) {
         engine::WorkerSetup ws;
         ws.port_id = s.port->id();
-        ws.queue_id = static_cast<std::uint16_t>(index);
+        ws.own_queue = index < s.port->queue_count();
+        ws.queue_id = static_cast<std::uint16_t>(index % s.port->queue_count());
+        ws.fabric = s.fabric.get();
+        ws.index = index;
         ws.pool = s.pools[index]->get();
         ws.iface = engine::Interface{s.options.ip, s.options.prefix_len, s.options.gateway,
                                      net::MacAddr{s.port->mac()}};

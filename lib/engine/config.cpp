@@ -40,6 +40,9 @@ const SectionSchema& port_schema()
             {"rx_checksum_offload", KeyType::Bool, "true"},
             {"tx_checksum_offload", KeyType::Bool, "true"},
             {"rss", KeyType::Bool, "true"},
+            // 0: one RX/TX queue pair per worker; fewer: workers without a
+            // queue get their frames from the others (engine/steering.hpp).
+            {"queues", KeyType::Uint, "0", 0, 1024},
             // 40 or 52 bytes (checked in build_port); empty: symmetric key.
             {"rss_key", KeyType::Hex, "", 0, 52},
             {"mbufs_per_queue", KeyType::Uint, "8191", 512, (1u << 24) - 1},
@@ -476,6 +479,7 @@ PortConfig build_port(const Section& s, const EalConfig& eal)
     p.tx_checksum_offload = s.get_bool("tx_checksum_offload");
     p.rss = s.get_bool("rss");
     p.rss_key = s.get_bytes("rss_key");
+    p.queues = static_cast<uint16_t>(s.get_uint("queues"));
     p.mbufs_per_queue = static_cast<uint32_t>(s.get_uint("mbufs_per_queue"));
     p.mbuf_cache = static_cast<uint16_t>(s.get_uint("mbuf_cache"));
     p.port_name = s.get_string("port_name");

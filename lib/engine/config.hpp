@@ -113,6 +113,7 @@ struct PortConfig {
     bool rx_checksum_offload = true, tx_checksum_offload = true;  // used only if offered
     bool rss = true;
     std::vector<uint8_t> rss_key;  // empty: symmetric 0x6d5a key sized for the device
+    uint16_t queues = 0;           // queue pairs; 0: one per worker
     uint32_t mbufs_per_queue = 8191;
     uint16_t mbuf_cache = 256;
     bool packed_pool = false;      // RTE_MEMPOOL_F_NO_IOVA_CONTIG

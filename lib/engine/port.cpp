@@ -65,8 +65,12 @@ Port::Port(const PortConfig& cfg, const std::vector<rte_mempool*>& rx_pools)
 {
     id_ = find_port(cfg.port_name);
     name_ = port_name_of(id_);
-    queues_ = static_cast<uint16_t>(rx_pools.size());
-    if (queues_ == 0) throw std::logic_error("Port: no RX pool given");
+    if (rx_pools.empty()) throw std::logic_error("Port: no RX pool given");
+    if (cfg.queues > rx_pools.size())
+        throw ConfigError("port.queues = " + std::to_string(cfg.queues) + " is more than the " +
+                          std::to_string(rx_pools.size()) +
+                          " workers: give each worker at most one queue pair (0: one each)");
+    queues_ = cfg.queues ? cfg.queues : static_cast<uint16_t>(rx_pools.size());
 
     rte_eth_dev_info dev{};
     if (int ret = rte_eth_dev_info_get(id_, &dev); ret != 0)
@@ -78,7 +82,8 @@ Port::Port(const PortConfig& cfg, const std::vector<rte_mempool*>& rx_pools)
         throw ConfigError("port " + name_ + " (" + driver_ + ") has at most " +
                           std::to_string(max_q) + " RX/TX queue pairs but " +
                           std::to_string(queues_) +
-                          " workers need one each: use fewer workers in eal.lcores or give the "
+                          (cfg.queues ? " (port.queues) are asked for" : " workers need one each") +
+                          ": use fewer workers in eal.lcores or fewer port.queues, or give the "
                           "device more queues (af_packet: qpairs=${workers} in eal.vdevs)");
 
     rte_eth_conf conf{};
@@ -162,6 +167,8 @@ Port::Port(const PortConfig& cfg, const std::vector<rte_mempool*>& rx_pools)
                                   ": lower port.tx_desc or raise -m in eal.args");
         }
 
+        if (rss_) program_reta(dev.reta_size);
+
         if (int ret = rte_eth_dev_start(id_); ret != 0)
             throw ConfigError("port " + name_ + " (" + driver_ + "): start failed: " + err_text(ret) +
                               ": check the device (memif client: start the server first)");
@@ -179,6 +186,28 @@ Port::Port(const PortConfig& cfg, const std::vector<rte_mempool*>& rx_pools)
         rte_eth_dev_close(id_);
         throw;
     }
+}
+
+void Port::program_reta(uint16_t size)
+{
+    // Entry i sends hash i (mod size) to queue i % queues, the table the
+    // engine's steering assumes (RssSpread). A device without a table of its
+    // own keeps its default, and steering counts what does not arrive home.
+    if (size == 0) {
+        note(name_, "no RSS redirection table to program; frames that reach the wrong worker are handed over");
+        return;
+    }
+    std::vector<rte_eth_rss_reta_entry64> reta(size / RTE_ETH_RETA_GROUP_SIZE + 1);
+    for (uint16_t i = 0; i < size; ++i) {
+        reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
+        reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] = i % queues_;
+    }
+    if (int ret = rte_eth_dev_rss_reta_update(id_, reta.data(), size); ret != 0) {
+        note(name_, "RSS redirection table refused (" + err_text(ret) +
+                        "); frames that reach the wrong worker are handed over");
+        return;
+    }
+    reta_size_ = size;
 }
 
 Port::~Port()

@@ -1,5 +1,5 @@
 // RAII ownership of the one ethdev synline drives: configure, one RX/TX queue
-// pair per worker, start; stop then close on destruction.
+// pair per worker (or port.queues), start; stop then close on destruction.
 #pragma once
 
 #include <array>
@@ -62,6 +62,9 @@ public:
     // key (mbuf->hash.rss is then valid).
     bool rss_enabled() const { return rss_; }
     const std::vector<uint8_t>& rss_key() const { return rss_key_; }
+    // Entries of the redirection table programmed (entry i: queue i % queues),
+    // 0 when none was.
+    uint16_t reta_size() const { return reta_size_; }
 
     LinkStatus link() const;
     // Polls until the link is up or the timeout passes; returns the last status.
@@ -71,11 +74,13 @@ public:
     std::vector<std::pair<std::string, uint64_t>> xstats() const;
 
 private:
+    void program_reta(uint16_t size);
+
     uint16_t id_ = 0;
     std::string name_, driver_;
     std::array<uint8_t, 6> mac_{};
     uint16_t queues_ = 0;
-    uint16_t rx_desc_ = 0, tx_desc_ = 0, mtu_ = 0;
+    uint16_t rx_desc_ = 0, tx_desc_ = 0, mtu_ = 0, reta_size_ = 0;
     bool rx_csum_ = false, tx_csum_ = false, rss_ = false;
     std::vector<uint8_t> rss_key_;
     bool started_ = false;

@@ -18,6 +18,15 @@
 
 namespace synline::engine {
 
+// Frames between workers (engine/steering.hpp).
+struct SteerCounters {
+    std::uint64_t foreign_packets = 0;  // received here, homed on another worker
+    std::uint64_t handed_off = 0;       // of those, given to their home's channel
+    std::uint64_t arrived = 0;          // frames other workers handed to this one
+    std::uint64_t arp_copies = 0;       // ARP frames copied to every other worker
+    std::uint64_t tx_relayed = 0;       // frames given to another worker's queue to send
+};
+
 struct WorkerCounters {
     std::uint64_t rx_packets = 0;
     std::uint64_t rx_bytes = 0;
@@ -28,6 +37,7 @@ struct WorkerCounters {
     std::uint64_t icmp_echo_replies = 0;
     std::uint64_t capture_ring_full = 0;  // frames the capture ring had no slot for
     std::array<std::uint64_t, net::kDropCount> drops{};
+    SteerCounters steer;
 
     void drop(net::Drop d) { ++drops[static_cast<std::size_t>(d)]; }
 };
@@ -59,6 +69,11 @@ void visit_counters(const WorkerCounters& w, const tcp::TcpCounters& t, std::siz
     one("icmp_echo_replies", w.icmp_echo_replies);
     one("capture.ring_full", w.capture_ring_full);
     each("drop.", w.drops, net::Drop{});
+    one("steer.foreign_packets", w.steer.foreign_packets);
+    one("steer.handed_off", w.steer.handed_off);
+    one("steer.arrived", w.steer.arrived);
+    one("steer.arp_copies", w.steer.arp_copies);
+    one("steer.tx_relayed", w.steer.tx_relayed);
     one("tcp.segments_in", t.segments_in);
     one("tcp.segments_out", t.segments_out);
     one("tcp.retransmits", t.retransmits);

@@ -59,7 +59,15 @@ tcp::ChecksumFill Worker::tx_checksum_fill(rte_mbuf* m) const {
 Worker::Worker(const WorkerSetup& setup)
     : setup_(setup),
       stack_(std::make_unique<tcp::Stack>(setup.stack, static_cast<tcp::SegmentSink&>(*this),
-                                          setup.secret, clock_.now())) {}
+                                          setup.secret, clock_.now())) {
+    if (!setup.fabric) return;
+    steer_ = std::make_unique<Steering>(*setup.fabric, setup.index, setup.own_queue ? setup.index : setup.queue_id,
+                                        setup.pool, counters_);
+    // Active opens use only ports whose replies are this worker's.
+    stack_->set_port_filter([spread = &setup.fabric->spread(), me = setup.index](const net::FourTuple& t) {
+        return spread->home_of(t.remote_ip, t.local_ip, t.remote_port, t.local_port) == me;
+    });
+}
 
 Worker::~Worker() { flush_tx(); }
 
@@ -96,7 +104,8 @@ void Worker::drain() {
 
 unsigned Worker::poll_once() {
     std::array<rte_mbuf*, kBurst> rx;
-    const std::uint16_t n = rte_eth_rx_burst(setup_.port_id, setup_.queue_id, rx.data(), kBurst);
+    const std::uint16_t n =
+        steer_ ? receive_steered(rx) : rte_eth_rx_burst(setup_.port_id, setup_.queue_id, rx.data(), kBurst);
     if (!tap_) {
         process({rx.data(), n});
         return n;
@@ -417,6 +426,11 @@ void Worker::queue_tx(rte_mbuf* m) {
 }
 
 void Worker::flush_tx() {
+    if (steer_ && !steer_->has_own_queue()) {
+        steer_->relay({tx_.data(), tx_count_});
+        tx_count_ = 0;
+        return;
+    }
     // Once handed to the driver an mbuf is no longer ours: count bytes first.
     std::uint64_t bytes = 0;
     for (std::uint16_t i = 0; i < tx_count_; ++i) bytes += tx_[i]->pkt_len;

@@ -14,6 +14,7 @@
 #include "engine/interface.hpp"
 #include "engine/lcore_runner.hpp"
 #include "engine/stats.hpp"
+#include "engine/steering.hpp"
 #include "engine/tsc_clock.hpp"
 #include "engine/worker_io.hpp"
 #include "net/ipv4.hpp"
@@ -40,6 +41,12 @@ struct WorkerSetup {
     // nullptr: none. The same ring may take both.
     CaptureRing* capture_rx = nullptr;
     CaptureRing* capture_tx = nullptr;
+    // With several workers: the channels between them (engine/steering.hpp),
+    // this worker's index, and whether queue_id is its own queue pair (else
+    // the queue of the worker that receives and sends for it).
+    SteerFabric* fabric = nullptr;
+    unsigned index = 0;
+    bool own_queue = true;
 };
 
 class Worker final : private tcp::SegmentSink {
@@ -74,6 +81,9 @@ public:
 
 private:
     void drain();  // after a stop request: poll until the link is quiet
+    // With steering (worker_steer.cpp): the frames of this worker's queue
+    // that are homed here and those others handed to it, in `rx`.
+    std::uint16_t receive_steered(std::array<rte_mbuf*, kBurst>& rx);
     void process_burst(std::span<rte_mbuf* const> frames, tcp::Instant now);  // at most kBurst
     void prefetch_flow_of(const rte_mbuf* m);
     void count_rx(const rte_mbuf* m);
@@ -163,6 +173,7 @@ private:
     std::uint16_t tx_count_ = 0;
     std::uint16_t ip_id_ = 0;
     FrameTap* tap_ = nullptr;
+    std::unique_ptr<Steering> steer_;  // with several workers only
     struct Parked {
         rte_mbuf* frame;
         net::Ipv4Addr next_hop;

@@ -34,6 +34,7 @@ enum class Drop : std::uint8_t {
     no_arp_entry,            // next hop not resolved yet: ARP request sent, segment dropped
     no_route,                // destination off-link and no gateway configured
     tx_ring_full,            // the NIC queue refused the frame
+    steer_channel_full,      // the channel to the frame's home worker was full
     count_
 };
 
@@ -48,7 +49,7 @@ constexpr std::string_view to_string(Drop d) {
         "icmp_malformed",      "icmp_unsupported_type", "tcp_truncated",
         "tcp_bad_data_offset", "tcp_bad_checksum",   "tcp_bad_option",
         "tcp_bad_address",     "no_tx_buffer",       "no_arp_entry",        "no_route",
-        "tx_ring_full",
+        "tx_ring_full",        "steer_channel_full",
     };
     static_assert(std::size(names) == kDropCount);
     return names[static_cast<std::size_t>(d)];

@@ -2,7 +2,8 @@
 # synline-gen on the af_packet veth (in the server namespace, where
 # synline-server runs in the other tests) against a Linux server in the client
 # namespace: a small Python HTTP/1.1 server. cps and rps for a few seconds
-# each; both must show successful operations and zero errors. Bounded: ~20 s.
+# each, then cps with two workers; all must show successful operations and
+# zero errors. Bounded: ~30 s.
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib/netns.sh"
 sl_test_begin gen_kernel_smoke
@@ -58,6 +59,16 @@ PY
 
 gen cps --mode cps --concurrency 8
 gen rps --mode rps --connections 4
+# Active opens from two workers (af_packet qpairs=2): each picks source ports
+# whose replies Toeplitz homes on it; both open connections, none fails.
+gen cps2 --mode cps --concurrency 8 --set eal.lcores=0@0,1@0,2@1
+"$SL_PY" - "$T/cps2.json" <<'PY' || sl_fail "cps2: both workers must open connections: $(cat "$T/cps2.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))["stack"]
+print("cps2: opened_active per worker:", s.get("worker0.tcp.opened_active"), s.get("worker1.tcp.opened_active"),
+      "handed over:", s.get("worker0.steer.arrived"), s.get("worker1.steer.arrived"), file=sys.stderr)
+sys.exit(0 if s.get("worker0.tcp.opened_active", 0) > 0 and s.get("worker1.tcp.opened_active", 0) > 0 else 1)
+PY
 
 # The kernel's view: no bad checksums from synline's frames.
 csum="$(sl_client nstat -az TcpInCsumErrors 2>/dev/null | awk '$1 == "TcpInCsumErrors" {print $2}')"

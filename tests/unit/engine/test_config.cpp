@@ -168,7 +168,7 @@ TEST_CASE("unknown keys and sections name file:line and the known names", "[conf
 {
     CHECK(error_of("[port]\nrx_dsc = 1\n") ==
           "t.conf:2: unknown key 'rx_dsc' in [port] (known: rx_desc, tx_desc, mtu, "
-          "rx_checksum_offload, tx_checksum_offload, rss, rss_key, mbufs_per_queue, mbuf_cache, "
+          "rx_checksum_offload, tx_checksum_offload, rss, queues, rss_key, mbufs_per_queue, mbuf_cache, "
           "packed_pool, port_name, promiscuous; did you mean 'rx_desc'?)");
     CHECK(error_of("# x\n[tcp]\n") == "t.conf:2: unknown section [tcp] (known: [eal], [port])");
     CHECK_THAT(error_of("[eall]\n"), Contains("did you mean 'eal'?"));

@@ -95,6 +95,10 @@ TEST_CASE("Port: errors name the problem", "[port]")
     CHECK_THAT(error_of([&] { Port p(cfg, many); }),
                Contains("port net_ring1 (net_ring) has at most 16 RX/TX queue pairs but 17 workers"));
     CHECK(rte_eth_dev_is_valid_port(1));  // refused before configure: still there
+    cfg.queues = 3;
+    std::vector<rte_mempool*> two(2, pool.get());
+    CHECK(error_of([&] { Port p(cfg, two); }) ==
+          "port.queues = 3 is more than the 2 workers: give each worker at most one queue pair (0: one each)");
 }
 
 TEST_CASE("Port over net_ring: queue pairs, loopback, stats, stop and close", "[port]")

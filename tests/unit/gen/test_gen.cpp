@@ -1,22 +1,18 @@
-// synline-gen's measuring parts: the latency histogram, the response parser
-// that decides when a request has been answered, and the ring that carries a
-// worker's per-second records to the reporter.
+// synline-gen's measuring parts: the latency histogram and the response parser
+// that decides when a request has been answered.
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
 #include <random>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "histogram.hpp"
 #include "response_parser.hpp"
-#include "spsc_ring.hpp"
 
 using synline::gen::Histogram;
 using synline::gen::ResponseParser;
-using synline::gen::SpscRing;
 
 namespace {
 
@@ -107,55 +103,4 @@ TEST_CASE("ResponseParser: fixed-size responses for raw targets", "[gen][parser]
     CHECK(used == 40);
     CHECK(p.feed({data.data(), 60}, used) == ResponseParser::Result::complete);
     CHECK(used == 24);  // only up to the end of this response
-}
-
-TEST_CASE("SpscRing: order, refusal when full, slots reused", "[gen][ring]") {
-    SpscRing<int, 3> ring;
-    CHECK(ring.front() == nullptr);
-    CHECK(ring.try_push(1));
-    CHECK(ring.try_push(2));
-    CHECK(ring.try_push(3));
-    CHECK_FALSE(ring.try_push(4));  // the writer is refused, never blocked
-    REQUIRE(ring.front() != nullptr);
-    CHECK(*ring.front() == 1);
-    ring.pop();
-    CHECK(ring.try_push(5));
-    for (int want : {2, 3, 5}) {
-        REQUIRE(ring.front() != nullptr);
-        CHECK(*ring.front() == want);
-        ring.pop();
-    }
-    CHECK(ring.front() == nullptr);
-}
-
-TEST_CASE("SpscRing: one writer and one reader thread see every element once, in order", "[gen][ring]") {
-    struct Record {
-        std::uint64_t a = 0, b = 0;  // written apart: a torn read shows as a != b
-    };
-    SpscRing<Record, 4> ring;
-    constexpr std::uint64_t kCount = 20000;
-    // Both sides yield when they cannot go on: the two threads may share a CPU.
-    std::thread writer([&] {
-        for (std::uint64_t i = 1; i <= kCount;) {
-            if (ring.try_push(Record{i, i})) ++i;
-            else std::this_thread::yield();
-        }
-    });
-    std::uint64_t next = 1;
-    bool torn = false, out_of_order = false;
-    while (next <= kCount) {
-        const Record* r = ring.front();
-        if (!r) {
-            std::this_thread::yield();
-            continue;
-        }
-        torn |= r->a != r->b;
-        out_of_order |= r->a != next;
-        ring.pop();
-        ++next;
-    }
-    writer.join();
-    CHECK_FALSE(torn);
-    CHECK_FALSE(out_of_order);
-    CHECK(ring.front() == nullptr);
 }
