@@ -16,6 +16,7 @@ const engine::SectionSchema& tcp_schema() {
             {"timestamps", KeyType::Bool, "true"},
             {"window_scaling", KeyType::Bool, "true"},
             {"sack_permitted", KeyType::Bool, "false"},
+            {"reassembly_core_limit", KeyType::Uint, "33554432", 0, 0xffffffffull},
             {"initial_cwnd_segments", KeyType::Uint, "10", 1, 100},
             {"congestion_control", KeyType::String, "cubic"},
             {"min_rto_ms", KeyType::Uint, "200", 1, 60000},
@@ -54,6 +55,7 @@ tcp::StackConfig stack_config_from(const engine::Section& s) {
     c.timestamps = s.get_bool("timestamps");
     c.window_scaling = s.get_bool("window_scaling");
     c.sack_permitted = s.get_bool("sack_permitted");
+    c.reassembly_core_limit = static_cast<std::uint32_t>(s.get_uint("reassembly_core_limit"));
     c.initial_cwnd_segments = static_cast<std::uint32_t>(s.get_uint("initial_cwnd_segments"));
     const std::string& cc = s.get_string("congestion_control");
     if (auto a = tcp::parse_congestion_algorithm(cc)) c.congestion_control = *a;

@@ -97,6 +97,14 @@ void visit_counters(const WorkerCounters& w, const tcp::TcpCounters& t, std::siz
     one("tcp.recovery.partial_acks", rc.partial_acks);
     one("tcp.recovery.timeouts", rc.timeouts);
     one("tcp.recovery.cwnd_reductions", rc.cwnd_reductions);
+    const tcp::ReassemblyCounters& ooo = t.ooo;
+    one("tcp.ooo.queued", ooo.queued);
+    one("tcp.ooo.queued_bytes", ooo.queued_bytes);
+    one("tcp.ooo.duplicate_segments", ooo.duplicate_segments);
+    one("tcp.ooo.duplicate_bytes", ooo.duplicate_bytes);
+    one("tcp.ooo.holes_filled", ooo.holes_filled);
+    one("tcp.ooo.delivered_bytes", ooo.delivered_bytes);
+    one("tcp.ooo.held_bytes", static_cast<std::uint64_t>(ooo.held_bytes));
     each("tcp.rst_sent.", t.rst_sent, tcp::RstSent{});
     each("tcp.rst_received.", t.rst_received, tcp::RstReceived{});
     each("tcp.closed.", t.closed, tcp::CloseReason{});

@@ -37,5 +37,6 @@ constexpr bool seq_in_window(SeqNum s, SeqNum start, std::uint32_t len) {
 }
 
 constexpr SeqNum seq_max(SeqNum a, SeqNum b) { return a < b ? b : a; }
+constexpr SeqNum seq_min(SeqNum a, SeqNum b) { return a < b ? a : b; }
 
 }  // namespace synline::net

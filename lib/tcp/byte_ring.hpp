@@ -1,6 +1,9 @@
-// A byte FIFO for data the application queued but the peer has not yet
-// acknowledged. Storage grows in powers of two up to a limit, so an idle or
-// short-lived connection costs no buffer memory.
+// A byte FIFO: the send buffer (data queued, not yet acknowledged) and the
+// receive buffer (data received, not yet read). Storage grows in powers of two
+// up to a limit, so an idle or short-lived connection costs no buffer memory.
+// A receive buffer also holds bytes that arrived out of order, written past
+// the readable ones at their own offsets (write_at) and made readable once
+// the bytes before them are in (commit).
 #pragma once
 
 #include <cstddef>
@@ -52,8 +55,17 @@ public:
     ByteRing& operator=(const ByteRing&) = delete;
 
     // Copies as much of `data` as fits under the limit; returns the count copied.
+    // Nothing may have been written past the readable bytes (write_at).
     std::size_t append(std::span<const std::uint8_t> data);
-    // Forgets the first n bytes (they were acknowledged).
+    // Copies `data` to `offset` bytes past the head, at or past the readable
+    // bytes, without making it readable; returns the count copied (what fits
+    // under the limit). Bytes between the readable ones and `offset` that were
+    // never written stay unreadable garbage until written.
+    std::size_t write_at(std::size_t offset, std::span<const std::uint8_t> data);
+    // The n bytes after the readable ones, already written by write_at (or
+    // about to be discarded by consume), become readable.
+    void commit(std::size_t n);
+    // Forgets the first n readable bytes (acknowledged, or read).
     void consume(std::size_t n);
 
     // Up to `len` bytes starting `offset` bytes past the head, as at most two
@@ -67,17 +79,19 @@ public:
     std::size_t size() const { return size_; }
     std::size_t free_space() const { return limit_ - size_; }
     bool empty() const { return size_ == 0; }
-    // Releases storage once empty (after the peer acknowledged everything).
+    // Releases storage once empty and nothing is written past the head.
     void release_if_empty();
 
 private:
     void grow(std::size_t needed);
+    void copy_in(std::size_t offset, std::span<const std::uint8_t> data);
     void release();  // precondition: capacity_ != 0
 
     std::unique_ptr<std::uint8_t[]> data_;
     std::size_t capacity_ = 0;  // zero or a power of two
     std::size_t head_ = 0;
     std::size_t size_ = 0;
+    std::size_t extent_ = 0;  // bytes past the head that write_at or append wrote: >= size_
     std::size_t limit_;
     RingBlockCache* cache_;
 };

@@ -45,6 +45,7 @@ Connection::~Connection() {
     cancel(delayed_ack_timer_);
     cancel(lifetime_timer_);
     --stack_.counters_.in_state[static_cast<std::size_t>(state_)];
+    stack_.counters_.ooo.held_bytes -= held_past_rcv_nxt_;
 }
 
 // ---------------------------------------------------------------- opening
@@ -290,6 +291,10 @@ void Connection::process_segment(const TcpSegmentView& seg) {
         static_cast<std::uint32_t>(seg.payload.size()) + (syn ? 1 : 0) + (fin ? 1 : 0);
     if (!sequence_acceptable(h.seq, seg_len)) {
         TcpCounters::bump(counters.dropped, SegmentDrop::out_of_window);
+        if (!seg.payload.empty() && h.seq + static_cast<std::uint32_t>(seg.payload.size()) <= rcv_nxt_) {
+            ++counters.ooo.duplicate_segments;  // all of it delivered before
+            counters.ooo.duplicate_bytes += seg.payload.size();
+        }
         if (rst) {
             TcpCounters::bump(counters.rst_received, state_ == State::time_wait
                                                          ? RstReceived::in_time_wait
@@ -339,23 +344,33 @@ void Connection::process_segment(const TcpSegmentView& seg) {
         } else {
             data = data.subspan(already);
         }
+        counters.ooo.duplicate_bytes += std::min<std::size_t>(already, seg.payload.size());
         seq = rcv_nxt_;
     }
-    if (std::uint32_t room = receive_window(); data.size() > room) {
+    // The window starts at RCV.NXT: text past a hole has less of it.
+    std::uint32_t room = receive_window();
+    if (seq != rcv_nxt_) room -= std::min(room, static_cast<std::uint32_t>(seq - rcv_nxt_));
+    if (data.size() > room) {
         data = data.first(room);
         fin_in_window = false;
     }
+    const bool receiving = in_state(state_, {State::established, State::fin_wait_1, State::fin_wait_2});
+    bool queued_fin_reached = false;
     if (!data.empty()) {
-        if (in_state(state_, {State::established, State::fin_wait_1, State::fin_wait_2})) {
-            on_text(seq, data);
+        if (receiving) {
+            queued_fin_reached = on_text(seq, data, fin_in_window);
             if (state_ == State::closed) return;
         }
         // After the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT) new
         // text cannot be valid; the acceptability test already bounded it.
+    } else if (fin_in_window && receiving && seq != rcv_nxt_) {
+        reassembly_.note_fin(seq);  // a bare FIN right after queued data
+        ack_now_ = true;
     }
 
     // Eighth: the FIN bit, once everything before it has arrived.
-    if (fin_in_window && !peer_fin_ && seq + static_cast<std::uint32_t>(data.size()) == rcv_nxt_)
+    if (!peer_fin_ && (queued_fin_reached ||
+                       (fin_in_window && seq + static_cast<std::uint32_t>(data.size()) == rcv_nxt_)))
         on_fin();
     if (state_ == State::closed) return;
     // Our FIN was acknowledged by a segment whose own FIN could not be taken yet.
@@ -429,6 +444,9 @@ bool Connection::on_ack(const TcpHeader& h, std::size_t payload_len) {
                                       send_buffer_.size());
             send_buffer_.consume(data_acked);
             send_buffer_seq_ += static_cast<std::uint32_t>(data_acked);
+            // Past the data: our FIN is acknowledged, also when a timeout had
+            // since rewound SND.NXT to send it again (fin_sent_ cleared).
+            if (fin_queued_ && send_buffer_.empty() && ack > send_buffer_seq_) fin_sent_ = true;
         }
         Duration rtt{0};
         if (ts_enabled_ && h.options.timestamps && h.options.timestamps->echo != 0) {
@@ -509,17 +527,109 @@ bool Connection::on_ack(const TcpHeader& h, std::size_t payload_len) {
     return true;
 }
 
-void Connection::on_text(SeqNum seq, std::span<const std::uint8_t> data) {
+bool Connection::on_text(SeqNum seq, std::span<const std::uint8_t> data, bool fin) {
     if (seq != rcv_nxt_) {
-        // A hole before this segment. It is not queued in this version: the
-        // duplicate ACK tells the peer where the hole is (RFC 5681 4.2).
-        TcpCounters::bump(stack_.counters_.dropped, SegmentDrop::out_of_order);
-        ack_now_ = true;
-        return;
+        queue_out_of_order(seq, data, fin);
+        return false;
     }
+    if (!reassembly_.empty()) return fill_hole(data);
     rcv_nxt_ += static_cast<std::uint32_t>(data.size());
     ++unacked_segments_;  // acknowledged at the latest with the second (RFC 5681 4.2)
     deliver(data);
+    return false;
+}
+
+void Connection::queue_out_of_order(SeqNum seq, std::span<const std::uint8_t> data, bool fin) {
+    // RFC 5681 4.2: a segment past a hole is acknowledged at once; the
+    // duplicate ACK tells the peer where the hole is.
+    ack_now_ = true;
+    auto& counters = stack_.counters_;
+    if (app_closed_) {  // never to be read (as deliver() does for in-order text)
+        send_reset(RstSent::unread_data);
+        close_with(CloseReason::unread_data);
+        return;
+    }
+    const auto len = static_cast<std::uint32_t>(data.size());
+    if (!reassembly_.fits(seq, len)) {
+        TcpCounters::bump(counters.dropped, SegmentDrop::ooo_ranges_full);
+        return;
+    }
+    const SeqNum end = reassembly_.empty() ? seq + len : seq_max(reassembly_.end(), seq + len);
+    const auto held = static_cast<std::uint32_t>(end - rcv_nxt_);
+    if (held > held_past_rcv_nxt_ && static_cast<std::uint64_t>(counters.ooo.held_bytes) + (held - held_past_rcv_nxt_) >
+                                         stack_.config().reassembly_core_limit) {
+        TcpCounters::bump(counters.dropped, SegmentDrop::ooo_over_limit);
+        return;
+    }
+    // The bytes go to their place in the receive buffer, past the unread
+    // in-order ones; the window we offered guarantees the room.
+    const std::size_t base = recv_buffer_.size();
+    const ReassemblyQueue::Added added = reassembly_.add(seq, len, [&](SeqNum at, std::uint32_t n) {
+        recv_buffer_.write_at(base + static_cast<std::uint32_t>(at - rcv_nxt_),
+                              data.subspan(static_cast<std::uint32_t>(at - seq), n));
+    });
+    if (fin) reassembly_.note_fin(seq + len);
+    if (added.new_bytes == 0) {
+        ++counters.ooo.duplicate_segments;
+    } else {
+        ++counters.ooo.queued;
+        counters.ooo.queued_bytes += added.new_bytes;
+    }
+    counters.ooo.duplicate_bytes += added.duplicate_bytes;
+    hold_past_rcv_nxt(held);
+}
+
+bool Connection::fill_hole(std::span<const std::uint8_t> data) {
+    auto& counters = stack_.counters_;
+    if (app_closed_) {
+        send_reset(RstSent::unread_data);
+        close_with(CloseReason::unread_data);
+        return false;
+    }
+    // The text goes behind the unread bytes, around what is queued already
+    // (the first copy of a byte stands), and joins the queued ranges it reaches.
+    const bool app_caught_up = recv_buffer_.empty();
+    const std::size_t base = recv_buffer_.size();
+    const auto len = static_cast<std::uint32_t>(data.size());
+    reassembly_.write_gaps(rcv_nxt_, len, [&](SeqNum at, std::uint32_t n) {
+        const auto offset = static_cast<std::uint32_t>(at - rcv_nxt_);
+        recv_buffer_.write_at(base + offset, data.subspan(offset, n));
+    });
+    const ReassemblyQueue::Taken taken = reassembly_.take(rcv_nxt_ + len);
+    const auto readable = static_cast<std::uint32_t>(taken.next - rcv_nxt_);
+    rcv_nxt_ = taken.next;
+    recv_buffer_.commit(readable);
+    ++counters.ooo.holes_filled;
+    counters.ooo.delivered_bytes += readable - len + taken.overlap;
+    counters.ooo.duplicate_bytes += taken.overlap;
+    hold_past_rcv_nxt(reassembly_.empty() ? 0 : static_cast<std::uint32_t>(reassembly_.end() - rcv_nxt_));
+    ack_now_ = true;  // RFC 5681 4.2: a segment that fills a hole, or part of one, is acknowledged at once
+    if (app_caught_up && handler_) hand_buffered_to_app();
+    return taken.fin;
+}
+
+// Bytes that became readable in the receive buffer go to on_data as in-order
+// text from a segment would; what the application leaves stays for received().
+void Connection::hand_buffered_to_app() {
+    while (handler_ && !recv_buffer_.empty()) {
+        const std::span<const std::uint8_t> piece = recv_buffer_.peek(0, recv_buffer_.size()).first;
+        lent_to_app_ = static_cast<std::uint32_t>(piece.size());  // not "unread" for close()
+        const std::size_t consumed = std::min(handler_->on_data(*this, piece), piece.size());
+        lent_to_app_ = 0;
+        if (state_ == State::closed) return;
+        if (app_closed_) {  // as with text from a segment, the rest goes with the close
+            recv_buffer_.consume(recv_buffer_.size());
+            break;
+        }
+        recv_buffer_.consume(consumed);
+        if (consumed < piece.size()) break;
+    }
+    recv_buffer_.release_if_empty();
+}
+
+void Connection::hold_past_rcv_nxt(std::uint32_t bytes) {
+    stack_.counters_.ooo.held_bytes += static_cast<std::int64_t>(bytes) - held_past_rcv_nxt_;
+    held_past_rcv_nxt_ = bytes;
 }
 
 void Connection::deliver(std::span<const std::uint8_t> data) {
@@ -584,7 +694,7 @@ std::size_t Connection::send_space() const {
 
 void Connection::consume_received(std::size_t n) {
     recv_buffer_.consume(n);
-    recv_buffer_.release_if_empty();
+    if (lent_to_app_ == 0) recv_buffer_.release_if_empty();
     // Receiver-side silly window avoidance (RFC 9293 3.8.6.2.2): announce the
     // window only once it can open by a full segment or half the buffer.
     const std::uint32_t opening = receive_window() - advertised_window_bytes();
@@ -620,7 +730,7 @@ void Connection::shutdown_write() {
 void Connection::close() {
     if (state_ == State::closed || app_closed_) return;
     app_closed_ = true;
-    if (!recv_buffer_.empty()) {
+    if (recv_buffer_.size() > lent_to_app_) {
         send_reset(RstSent::unread_data);
         close_with(CloseReason::unread_data);
         return;
@@ -693,7 +803,7 @@ void Connection::send_challenge_ack() {
 
 void Connection::send_reset(RstSent why) {
     TcpCounters::bump(stack_.counters_.rst_sent, why);
-    send_control(flag::rst | flag::ack, snd_nxt_);
+    send_control(flag::rst | flag::ack, snd_max_);  // as send_ack()
 }
 
 void Connection::output() {

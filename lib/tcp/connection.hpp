@@ -15,6 +15,7 @@
 #include "tcp/connection_handler.hpp"
 #include "tcp/counters.hpp"
 #include "tcp/loss_recovery.hpp"
+#include "tcp/reassembly_queue.hpp"
 #include "tcp/rtt_estimator.hpp"
 #include "tcp/syn_cookie.hpp"
 #include "tcp/state.hpp"
@@ -120,7 +121,12 @@ private:
     bool sequence_acceptable(net::SeqNum seq, std::uint32_t seg_len) const;
     void on_rst(net::SeqNum seq);
     bool on_ack(const net::TcpHeader& h, std::size_t payload_len);
-    void on_text(net::SeqNum seq, std::span<const std::uint8_t> payload);
+    // Returns true when a FIN queued out of order is now in order.
+    bool on_text(net::SeqNum seq, std::span<const std::uint8_t> payload, bool fin);
+    void queue_out_of_order(net::SeqNum seq, std::span<const std::uint8_t> payload, bool fin);
+    bool fill_hole(std::span<const std::uint8_t> payload);
+    void hand_buffered_to_app();
+    void hold_past_rcv_nxt(std::uint32_t bytes);  // the core's out-of-order budget
     void on_fin();
     void establish(const net::TcpHeader& h);
     void deliver(std::span<const std::uint8_t> data);
@@ -130,7 +136,12 @@ private:
     std::uint32_t effective_mss() const;
     void send_control(std::uint8_t flags, net::SeqNum seq);
     void emit(std::uint8_t flags, net::SeqNum seq, ByteRing::Pieces payload, bool syn_options);
-    void send_ack() { send_control(net::tcp_flag::ack, snd_nxt_); }
+    // A segment without text carries the highest sequence number sent, not
+    // SND.NXT: after a timeout SND.NXT goes back to SND.UNA, and the peer,
+    // which may hold everything up to SND.MAX, would find an older sequence
+    // number unacceptable and answer with an ACK of its own, never reading
+    // ours (as in 4.4BSD's tcp_output).
+    void send_ack() { send_control(net::tcp_flag::ack, snd_max_); }
     void send_challenge_ack();
     void send_reset(RstSent why);
     void retransmit_timeout();
@@ -200,7 +211,10 @@ private:
     net::SeqNum rcv_adv_;                 // right edge of the window we offered
     std::uint8_t unacked_segments_ = 0;  // in-order data segments not yet acknowledged
     bool ack_now_ = false;                // an immediate ACK is owed (FIN, hole, SYN-ACK)
-    ByteRing recv_buffer_;
+    ByteRing recv_buffer_;                // in-order bytes not yet read, then out-of-order ones
+    ReassemblyQueue reassembly_;          // which bytes past RCV.NXT recv_buffer_ holds
+    std::uint32_t held_past_rcv_nxt_ = 0; // charged to the core's counters_.ooo.held_bytes
+    std::uint32_t lent_to_app_ = 0;       // recv_buffer_ bytes inside an on_data call
 
     // Options (RFC 7323)
     bool ts_enabled_ = false;

@@ -53,7 +53,8 @@ enum class CloseReason : std::uint8_t {
 // Why a segment addressed to an existing or listening endpoint was discarded.
 enum class SegmentDrop : std::uint8_t {
     out_of_window,       // failed the acceptability test; an ACK was sent (RFC 9293 3.10.7.4)
-    out_of_order,        // beyond rcv_nxt: not queued in this version; the peer retransmits
+    ooo_over_limit,      // past a hole, but the core's out-of-order budget is spent (tcp.reassembly_core_limit)
+    ooo_ranges_full,     // past a hole, and would open one hole more than a connection may keep
     paws,                // timestamp older than ts_recent (RFC 7323 5.3)
     no_ack,              // synchronized state, ACK bit off
     ack_unsent,          // acknowledges data never sent (RFC 5961 5.2): challenge ACK
@@ -93,7 +94,7 @@ constexpr std::string_view to_string(CloseReason r) {
 }
 constexpr std::string_view to_string(SegmentDrop r) {
     constexpr std::string_view n[] = {
-        "out_of_window", "out_of_order", "paws",  "no_ack", "ack_unsent", "ack_too_old",
+        "out_of_window", "ooo_over_limit", "ooo_ranges_full", "paws",  "no_ack", "ack_unsent", "ack_too_old",
         "syn_in_window", "challenge_rate_limited", "listener_not_syn", "syn_fin", "syn_queue_full",
         "cookie_rejected", "accept_queue_full",
         "no_connection_slot", "rst_no_connection"};
@@ -126,6 +127,17 @@ struct RecoveryCounters {
     std::uint64_t cwnd_reductions = 0;   // ssthresh and cwnd brought down (a loss or a first timeout)
 };
 
+// The out-of-order queue (tcp/reassembly_queue.hpp).
+struct ReassemblyCounters {
+    std::uint64_t queued = 0;              // segments past a hole that brought new bytes
+    std::uint64_t queued_bytes = 0;        // those new bytes
+    std::uint64_t duplicate_segments = 0;  // segments that brought no byte not already held
+    std::uint64_t duplicate_bytes = 0;     // bytes that came again: already queued or delivered
+    std::uint64_t holes_filled = 0;        // in-order segments that reached queued data
+    std::uint64_t delivered_bytes = 0;     // queued bytes that became in order
+    std::int64_t held_bytes = 0;           // gauge: receive buffer held past RCV.NXT, all connections
+};
+
 struct TcpCounters {
     std::uint64_t segments_in = 0;
     std::uint64_t segments_out = 0;
@@ -139,6 +151,7 @@ struct TcpCounters {
     CounterArray<SegmentDrop> dropped{};
     HandshakeCounters handshake;
     RecoveryCounters recovery;
+    ReassemblyCounters ooo;
     // Gauge: connections currently in each state (LISTEN counts listeners).
     std::array<std::int64_t, kStateCount> in_state{};
 

@@ -19,6 +19,9 @@ struct StackConfig {
     bool timestamps = true;                  // RFC 7323
     bool window_scaling = true;              // RFC 7323
     bool sack_permitted = false;             // we do not do SACK recovery yet: do not offer it
+    // Receive buffer that out-of-order data may hold past RCV.NXT, over all
+    // of a core's connections (each is bounded by its window besides).
+    std::uint32_t reassembly_core_limit = 32u << 20;
     std::uint32_t initial_cwnd_segments = 10;  // RFC 6928
     Duration initial_rto = std::chrono::seconds(1);    // RFC 6298 (2.1)
     Duration min_rto = std::chrono::milliseconds(200); // Linux's floor; RFC 6298 (2.4) allows lower than 1 s

@@ -52,6 +52,13 @@ inline const SeqNum P{1000};  // the peer's ISN in every builder
 
 std::string flags_to_string(std::uint8_t flags);  // "SYN|ACK"
 
+// n bytes that differ from position to position, so reordering shows.
+inline std::string pattern(std::size_t n, char base = 'a') {
+    std::string s(n, ' ');
+    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>(base + i % 26);
+    return s;
+}
+
 // A segment from the peer. Build with seg(), refine with the chainable setters.
 struct Seg {
     std::uint8_t flags = 0;

@@ -86,6 +86,33 @@ TEST_CASE("ByteRing gives its storage back once drained", "[byte-ring]") {
     CHECK(flatten(r.peek(0, 3)) == std::vector<std::uint8_t>{9, 10, 11});
 }
 
+TEST_CASE("ByteRing holds bytes written past the readable ones until commit, across growth and wrap",
+          "[byte-ring][reassembly]") {
+    ByteRing r(1 << 16);
+    r.append(bytes(3000, 0));
+    r.consume(2900);  // the head is near the end of the first 4 KiB block
+    REQUIRE(r.size() == 100);
+    // Out of order: bytes 100 past the readable end, then far past it (growth).
+    CHECK(r.write_at(200, bytes(1500, 50)) == 1500);  // wraps in the 4 KiB block
+    CHECK(r.write_at(9000, bytes(100, 200)) == 100);  // grows to 16 KiB, keeping both
+    CHECK(r.size() == 100);                            // nothing readable yet
+    r.consume(100);
+    r.release_if_empty();  // empty, but bytes lie past the head: kept
+    CHECK(r.write_at(0, bytes(100, 7)) == 100);        // the hole before them
+    r.commit(1600);
+    REQUIRE(r.size() == 1600);
+    CHECK(flatten(r.peek(0, 2)) == std::vector<std::uint8_t>{7, 8});
+    CHECK(flatten(r.peek(100, 2)) == std::vector<std::uint8_t>{50, 51});
+    CHECK(flatten(r.peek(1599, 1)) == std::vector<std::uint8_t>{static_cast<std::uint8_t>(50 + 1499)});
+    r.consume(1600);  // the far bytes now lie 7300 past the head
+    CHECK(r.write_at(7250, bytes(50, 1)) == 50);
+    r.commit(7400);
+    CHECK(flatten(r.peek(7300, 3)) == std::vector<std::uint8_t>{200, 201, 202});
+    CHECK(flatten(r.peek(7250, 3)) == std::vector<std::uint8_t>{1, 2, 3});
+    CHECK(r.write_at(1 << 16, bytes(1, 0)) == 0);  // never past the limit
+    CHECK(r.write_at((1 << 16) - 10, bytes(20, 0)) == 10);
+}
+
 TEST_CASE("RingBlockCache hands released blocks to the next ring and keeps at most its cap",
           "[byte-ring]") {
     RingBlockCache cache(2);
