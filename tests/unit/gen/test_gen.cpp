@@ -1,6 +1,5 @@
 // synline-gen's measuring parts: the latency histogram and the response parser
 // that decides when a request has been answered.
-#define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
 #include <random>
