@@ -29,9 +29,11 @@ done
 PACKAGES=(
     # build
     dpdk libdpdk-dev meson ninja-build pkg-config g++ libboost-dev catch2 libpcap-dev
+    # fuzz targets (libFuzzer is clang's) and readable sanitizer reports
+    clang-14 libclang-rt-14-dev llvm-14
     # test and demo tools
     iproute2 ethtool curl netcat-openbsd python3 python3-scapy tshark iputils-ping
-    valgrind wrk hping3 socat tcpdump util-linux procps coreutils gawk gdb nftables
+    valgrind wrk hping3 socat tcpdump util-linux procps coreutils gawk gdb nftables time
 )
 
 missing=()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # scripts/test.sh -- build, then run the unit tests (meson suite "unit") and the
 # integration tests (tests/integration/test_*), and end with one line
-# "N passed, N failed". Exit status is non-zero if anything failed.
+# "N passed, N failed". Exit status is non-zero if anything failed. With the
+# unit tests, each libFuzzer target (tests/fuzz) also runs for SL_FUZZ_SECONDS
+# (default 30) from its seeds, one test each (scripts/fuzz.sh, build-fuzz/).
 #
 #   scripts/test.sh                    # everything
 #   scripts/test.sh --unit             # unit tests only
@@ -10,8 +12,10 @@
 #                                      # (test_ping.sh, test_ping or ping) or
 #                                      # else a meson test name
 #   scripts/test.sh --no-setup         # skip scripts/setup.sh (packages+build)
+#   scripts/test.sh --no-fuzz          # skip the fuzz targets
 #
-# Environment: SYNLINE_BUILD_DIR (default build/), SL_TEST_TIMEOUT (seconds per
+# Environment: SYNLINE_BUILD_DIR (default build/), SYNLINE_FUZZ_BUILD_DIR
+# (default build-fuzz/), SL_FUZZ_SECONDS, SL_TEST_TIMEOUT (seconds per
 # integration test, default 240).
 #
 # When a program crashes during a failed integration test, its core's
@@ -26,16 +30,19 @@ BUILD_DIR="$SYNLINE_BUILD_DIR"
 TEST_TIMEOUT="${SL_TEST_TIMEOUT:-240}"
 RUN_UNIT=1
 RUN_INTEG=1
+RUN_FUZZ=1
+FUZZ_SECONDS="${SL_FUZZ_SECONDS:-30}"
 ONLY=""
 SETUP=1
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --unit) RUN_UNIT=1; RUN_INTEG=0 ;;
         --integration) RUN_UNIT=0; RUN_INTEG=1 ;;
         --test) ONLY="${2:?--test needs a name}"; shift ;;
         --no-setup) SETUP=0 ;;
+        --no-fuzz) RUN_FUZZ=0 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "test.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -95,18 +102,13 @@ if [[ -n "$ONLY" ]]; then
     fi
 fi
 
-# ---- unit tests (meson) --------------------------------------------------
-if [[ $RUN_UNIT -eq 1 ]]; then
-    if [[ -n "$meson_name" ]]; then
-        echo "== meson test $meson_name"
-        sel=("$meson_name")
-    else
-        echo "== unit tests (meson test --suite unit)"
-        sel=(--suite unit)
-    fi
-    log="$BUILD_DIR/meson-logs/testlog.json"
+# Runs `meson test` in build dir $1 with the selection "${@:2}" and adds its
+# results to the totals; failed test names get the prefix $UNIT_LABEL.
+run_meson_tests() {
+    local dir="$1"; shift
+    local log="$dir/meson-logs/testlog.json" up uf names mrc
     rm -f "$log"
-    meson test -C "$BUILD_DIR" --print-errorlogs "${sel[@]}"
+    meson test -C "$dir" --print-errorlogs "$@"
     mrc=$?
     if [[ -f "$log" ]]; then
         # One JSON object per test; OK/EXPECTEDFAIL pass, SKIP is neither.
@@ -129,20 +131,50 @@ print(p, f, ",".join(bad))
 PY
         )
         passed=$((passed + up)); failed=$((failed + uf))
-        [[ -n "$names" ]] && failed_names+=("unit:$names")
+        [[ -n "$names" ]] && failed_names+=("$UNIT_LABEL:$names")
         if ((mrc != 0 && uf == 0)); then
             # meson failed without a failing test (e.g. a build error).
-            failed=$((failed + 1)); failed_names+=("meson-test(exit $mrc)")
+            failed=$((failed + 1)); failed_names+=("$UNIT_LABEL-meson-test(exit $mrc)")
         fi
     elif ((mrc != 0)); then
-        failed=$((failed + 1)); failed_names+=("meson-test(exit $mrc)")
+        failed=$((failed + 1)); failed_names+=("$UNIT_LABEL-meson-test(exit $mrc)")
     else
         echo "(no unit tests defined)"
     fi
+}
+
+# ---- unit tests (meson) --------------------------------------------------
+if [[ $RUN_UNIT -eq 1 ]]; then
+    if [[ -n "$meson_name" ]]; then
+        echo "== meson test $meson_name"
+        sel=("$meson_name")
+    else
+        echo "== unit tests (meson test --suite unit)"
+        sel=(--suite unit)
+    fi
+    UNIT_LABEL=unit run_meson_tests "$BUILD_DIR" "${sel[@]}"
     if [[ -n "$meson_name" ]] && ((passed + failed == 0)); then
         echo "test.sh: no integration test or meson test named '$meson_name'"
         failed=$((failed + 1)); failed_names+=("$meson_name(not found)")
     fi
+fi
+
+# ---- fuzz targets, each for a bounded time --------------------------------
+if [[ $RUN_UNIT -eq 1 && $RUN_FUZZ -eq 1 && -z "$meson_name" ]]; then
+    echo "== fuzz targets, ${FUZZ_SECONDS}s each (scripts/fuzz.sh)"
+    t0=$SECONDS
+    if scripts/fuzz.sh --build >/dev/null; then
+        for t in fuzz_frame fuzz_tcp_options fuzz_stack; do
+            if scripts/fuzz.sh "$t" "$FUZZ_SECONDS"; then
+                passed=$((passed + 1))
+            else
+                failed=$((failed + 1)); failed_names+=("$t")
+            fi
+        done
+    else
+        failed=$((failed + 1)); failed_names+=("fuzz-build")
+    fi
+    echo "-- fuzz build and runs: $((SECONDS - t0))s"
 fi
 
 # ---- integration tests ---------------------------------------------------

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "net/four_tuple.hpp"
@@ -101,6 +102,11 @@ public:
     const StackConfig& config() const { return config_; }
     std::size_t connection_count() const { return pool_.in_use(); }
     Instant now() const { return now_; }
+    // Between two inputs: empty when every invariant holds (each connection's
+    // SND.UNA <= SND.NXT <= SND.MAX, buffers within their limits, table, pool,
+    // queues and gauges in agreement), else what is broken. It walks every
+    // connection: for tests and fuzz targets (tcp/stack_audit.cpp).
+    std::string audit() const;
 
 private:
     friend class Connection;

@@ -220,6 +220,7 @@ void SimNetwork::deliver(Event& ev) {
     e.len = static_cast<std::uint32_t>(seg->payload.size());
     e.options = h.options;
     record(e);
+    if (packet_tap_) packet_tap_(ev.to, clock_.now(), bytes);
     tcp::Stack& s = stack(ev.to);
     s.input(pkt->src, pkt->dst, *seg, clock_.now());
     tracer_.after_input(ev.to, net::FourTuple{pkt->dst, pkt->src, h.dst_port, h.src_port}, h.flags,

@@ -109,6 +109,10 @@ public:
     // Sees every trace entry as it is recorded (delivered or dropped), even
     // with SimConfig::trace off: for tests that watch the wire live.
     void set_tap(std::function<void(const TraceEntry&)> tap) { tap_ = std::move(tap); }
+    // Sees the bytes (an IPv4 packet) of every segment about to be delivered
+    // to stack `to`: the fuzz seed tool writes them out.
+    using PacketTap = std::function<void(NodeId to, tcp::Instant at, std::span<const std::uint8_t> ipv4)>;
+    void set_packet_tap(PacketTap tap) { packet_tap_ = std::move(tap); }
 
     // Puts a hand-made segment on the wire as if `from` had sent it to `dst`.
     void inject(NodeId from, net::Ipv4Addr dst, const net::TcpHeader& header,
@@ -199,6 +203,7 @@ private:
     std::map<std::pair<NodeId, NodeId>, SimLink> links_;
     std::function<bool(const TraceEntry&)> filter_;
     std::function<void(const TraceEntry&)> tap_;
+    PacketTap packet_tap_;
     std::vector<Event> queue_;  // a heap under EventLater
     std::uint64_t next_order_ = 0;
     std::uint16_t next_ip_id_ = 1;
