@@ -39,6 +39,8 @@ const engine::SectionSchema& tcp_schema() {
             {"syn_cookie_valid_ticks", KeyType::Uint, "2", 1, 3},
             {"syn_cookie_key_rotation_s", KeyType::Uint, "256", 1, 86400},
             {"syn_cookie_prf", KeyType::String, "auto"},
+            {"cookie_rst_rate", KeyType::Uint, "1000", 0, 10'000'000},
+            {"cookie_rst_burst", KeyType::Uint, "100", 1, 1'000'000},
         },
     };
     return schema;
@@ -88,6 +90,8 @@ tcp::StackConfig stack_config_from(const engine::Section& s) {
         throw engine::ConfigError(s.origin("syn_cookie_key_rotation_s") +
                                   ": tcp.syn_cookie_key_rotation_s must be at least "
                                   "syn_cookie_tick_s * syn_cookie_valid_ticks, the life of a cookie");
+    c.cookie_rst_rate = static_cast<std::uint32_t>(s.get_uint("cookie_rst_rate"));
+    c.cookie_rst_burst = static_cast<std::uint32_t>(s.get_uint("cookie_rst_burst"));
     const std::string& prf = s.get_string("syn_cookie_prf");
     if (prf == "aes128") c.syn_cookie_prf = tcp::CookiePrf::aes128;
     else if (prf == "siphash24") c.syn_cookie_prf = tcp::CookiePrf::siphash24;

@@ -19,6 +19,7 @@ enum class RstSent : std::uint8_t {
     unread_data,        // closed with received data unread (S26)
     accept_overflow,    // accept queue full under the "abort on overflow" policy (S14)
     keepalive_timeout,  // the peer stopped answering keepalive probes (S28)
+    bad_cookie,         // an ACK to a listener whose SYN cookie did not verify (RFC 9293 3.10.7.2)
     count_
 };
 
@@ -64,7 +65,7 @@ enum class SegmentDrop : std::uint8_t {
     listener_not_syn,    // listener got neither SYN nor ACK
     syn_fin,             // SYN with FIN to a listener: a scan, never an open (Linux, FreeBSD drop it too)
     syn_queue_full,      // SYN queue full and cookies off: dropped, never reset (S13)
-    cookie_rejected,     // an ACK to a listener that is not a valid cookie: dropped silently
+    cookie_rst_limited,  // a bad-cookie ACK whose RST the per-core budget withheld (tcp.cookie_rst_rate)
     accept_queue_full,   // final ACK dropped: accept queue full (S14)
     no_connection_slot,  // connection pool exhausted
     rst_no_connection,   // RST for an unknown connection: never answered
@@ -73,7 +74,7 @@ enum class SegmentDrop : std::uint8_t {
 
 constexpr std::string_view to_string(RstSent r) {
     constexpr std::string_view n[] = {"no_listener", "no_connection", "bad_ack", "app_abort",
-                                      "unread_data", "accept_overflow", "keepalive_timeout"};
+                                      "unread_data", "accept_overflow", "keepalive_timeout", "bad_cookie"};
     static_assert(std::size(n) == static_cast<std::size_t>(RstSent::count_));
     return n[static_cast<std::size_t>(r)];
 }
@@ -96,7 +97,7 @@ constexpr std::string_view to_string(SegmentDrop r) {
     constexpr std::string_view n[] = {
         "out_of_window", "ooo_over_limit", "ooo_ranges_full", "paws",  "no_ack", "ack_unsent", "ack_too_old",
         "syn_in_window", "challenge_rate_limited", "listener_not_syn", "syn_fin", "syn_queue_full",
-        "cookie_rejected", "accept_queue_full",
+        "cookie_rst_limited", "accept_queue_full",
         "no_connection_slot", "rst_no_connection"};
     static_assert(std::size(n) == static_cast<std::size_t>(SegmentDrop::count_));
     return n[static_cast<std::size_t>(r)];

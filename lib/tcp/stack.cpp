@@ -59,6 +59,7 @@ Stack::Stack(const StackConfig& config, SegmentSink& sink, const SipKey& secret,
       cookie_synack_shapes_(handshake_window_for(config.receive_buffer), config.mss,
                             window_scale_for(config.receive_buffer)),
       challenge_window_start_(now),
+      cookie_rsts_(config.cookie_rst_rate, config.cookie_rst_burst, now),
       next_ephemeral_(static_cast<std::uint16_t>(
           config.ephemeral_port_first +
           secret.k0 % (config.ephemeral_port_last - config.ephemeral_port_first + 1u))) {
@@ -316,11 +317,14 @@ void Stack::cookie_ack_input(Listener& l, const net::FourTuple& t, const net::Tc
     if (h.options.timestamps) tsecr = h.options.timestamps->echo;
     SynCookies::Decoded d = cookies_.check(t, h.seq - 1, h.ack - 1, tsecr, now_);
     if (d.verdict != SynCookies::Verdict::ok) {
-        // An ACK flood of bad cookies costs this one check and nothing else:
-        // no state, and no RST that would double the flood.
         if (d.verdict == SynCookies::Verdict::stale) ++counters_.handshake.cookies_stale;
         else ++counters_.handshake.cookies_bad_hash;
-        TcpCounters::bump(counters_.dropped, SegmentDrop::cookie_rejected);
+        // RFC 9293 3.10.7.2: any ACK in LISTEN is answered <SEQ=SEG.ACK><CTL=RST>,
+        // so a peer whose handshake we never knew (or forgot) learns at once.
+        // It costs no state and no second hash; a per-core budget keeps an
+        // ACK flood with forged sources from being reflected at them.
+        if (cookie_rsts_.take(now_)) reply_reset(t, h, seg.payload.size(), RstSent::bad_cookie);
+        else TcpCounters::bump(counters_.dropped, SegmentDrop::cookie_rst_limited);
         return;
     }
     ++counters_.handshake.cookies_validated;

@@ -23,6 +23,7 @@
 #include "tcp/stack_config.hpp"
 #include "tcp/syn_cookie.hpp"
 #include "tcp/timer_wheel.hpp"
+#include "tcp/token_bucket.hpp"
 
 namespace synline::tcp {
 
@@ -168,6 +169,7 @@ private:
     // RFC 5961 7: one budget of challenge ACKs per second for the whole core.
     Instant challenge_window_start_;
     std::uint32_t challenge_acks_in_window_ = 0;
+    TokenBucket cookie_rsts_;  // RSTs for bad cookie ACKs (config_.cookie_rst_rate)
     std::uint16_t next_ephemeral_;  // where the next search for a free port starts
     PortFilter port_filter_;        // empty: every port is this core's
 };

@@ -38,6 +38,11 @@ struct StackConfig {
     Duration keepalive_interval = std::chrono::seconds(75);
     std::uint8_t keepalive_probes = 9;
     std::uint32_t challenge_ack_limit = 1000;  // per second per core (RFC 5961 7)
+    // RSTs answering ACKs whose SYN cookie does not verify (RFC 9293
+    // 3.10.7.2): per second per core on average, and at most this many at
+    // once, so that an ACK flood with forged sources is not reflected.
+    std::uint32_t cookie_rst_rate = 1000;
+    std::uint32_t cookie_rst_burst = 100;
     // SYN cookies (S15): the key of each rotation period is derived from one
     // master key, so every core, and every server given the same master key
     // (a fleet behind ECMP), makes and accepts the same cookies. Default: a

@@ -76,7 +76,8 @@ check_counters() {
     echo "$label: syns_received=${s[syns_received]} synacks_from_cookie=${s[synacks_from_cookie]}" \
          "cookies_validated=${s[cookies_validated]} synacks_from_queue=${s[synacks_from_queue]}" \
          "cookies_stale=${s[cookies_stale]} cookies_bad_hash=${s[cookies_bad_hash]}" \
-         "rejected=$(sl_server_stat tcp.dropped.cookie_rejected)"
+         "bad_cookie_rsts=$(sl_server_stat tcp.rst_sent.bad_cookie)" \
+         "rsts_withheld=$(sl_server_stat tcp.dropped.cookie_rst_limited)"
     ((s[synacks_from_cookie] >= conns)) || sl_fail "$label: synacks_from_cookie ${s[synacks_from_cookie]} < $conns connections"
     ((s[cookies_validated] == conns)) || sl_fail "$label: cookies_validated ${s[cookies_validated]} != $conns connections"
     ((s[synacks_from_queue] == 0)) || sl_fail "$label: synacks_from_queue ${s[synacks_from_queue]} != 0 with syn_cookies=always"

@@ -764,7 +764,7 @@ TEST_CASE("S16 cookies always, client without timestamps: connects, but only the
     CHECK_FALSE(any_rst(t.net));
 }
 
-TEST_CASE("S16 an ACK flood of bad cookies: one check each, nothing allocated, nothing sent",
+TEST_CASE("S16 an ACK flood of bad cookies: one check each, nothing allocated, RSTs within the per-core budget",
           "[sim][S16][cookies]") {
     TwoStacks t;
     tcp::ListenOptions o;
@@ -780,6 +780,7 @@ TEST_CASE("S16 an ACK flood of bad cookies: one check each, nothing allocated, n
     const auto before = srv.counters();
     const std::size_t conns_before = srv.connection_count();
     const std::size_t trace_before = t.net.trace().size();
+    const tcp::Instant flood_start = t.net.now();
     constexpr std::size_t kAcks = 20'000;
     std::mt19937_64 rng(1616);
     for (std::size_t i = 0; i < kAcks; ++i) {
@@ -806,15 +807,28 @@ TEST_CASE("S16 an ACK flood of bad cookies: one check each, nothing allocated, n
     CHECK(stale > 0);
     CHECK(bad > 0);
     CHECK(after.handshake.cookies_validated == before.handshake.cookies_validated);
-    CHECK(at(after.dropped, SegmentDrop::cookie_rejected) - at(before.dropped, SegmentDrop::cookie_rejected) ==
-          kAcks);
+    // RFC 9293 3.10.7.2 answers each with RST, but no more than the token
+    // bucket allows: its burst, then its rate over the flood's virtual time.
+    const std::uint64_t rsts = at(after.rst_sent, tcp::RstSent::bad_cookie) - at(before.rst_sent, tcp::RstSent::bad_cookie);
+    const std::uint64_t limited =
+        at(after.dropped, SegmentDrop::cookie_rst_limited) - at(before.dropped, SegmentDrop::cookie_rst_limited);
+    const tcp::StackConfig defaults;
+    const auto flood_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(t.net.now() - flood_start).count());
+    std::printf("S16 ACK flood: %llu RSTs, %llu withheld\n", static_cast<unsigned long long>(rsts),
+                static_cast<unsigned long long>(limited));
+    CHECK(rsts + limited == kAcks);
+    CHECK(rsts >= defaults.cookie_rst_burst);
+    CHECK(rsts <= defaults.cookie_rst_burst + defaults.cookie_rst_rate * flood_ms / 1000 + 1);
     CHECK(srv.connection_count() == conns_before);
-    CHECK(after.segments_out == before.segments_out);
-    CHECK(sum(after.rst_sent) == sum(before.rst_sent));
+    CHECK(after.segments_out - before.segments_out == rsts);
+    CHECK(sum(after.rst_sent) - sum(before.rst_sent) == rsts);
     std::size_t from_server = 0;
     for (std::size_t i = trace_before; i < t.net.trace().size(); ++i)
-        if (t.net.trace()[i].from == t.s) ++from_server;
-    CHECK(from_server == 0);
+        if (t.net.trace()[i].from == t.s) {
+            ++from_server;
+            CHECK(t.net.trace()[i].flags == flag::rst);
+        }
+    CHECK(from_server == rsts);
 
     // The legitimate connection did not notice.
     const auto x = pseudo_random_bytes(161, 1000);
