@@ -258,6 +258,12 @@ void Worker::handle_ipv4(rte_mbuf* m, std::span<const std::uint8_t> frame, tcp::
         drop(m, net::Drop::ipv4_not_for_us);
         return;
     }
+    // A "land" packet, our address as its source: no peer sends that, and
+    // an answer would be addressed to ourselves (Linux drops it as a martian).
+    if (ip->src == ip->dst) {
+        drop(m, net::Drop::ipv4_land);
+        return;
+    }
     if (ip->protocol == net::kIpProtoIcmp) {
         if (net::is_echo_request(ip->payload, why)) {
             auto* base = rte_pktmbuf_mtod(m, std::uint8_t*);

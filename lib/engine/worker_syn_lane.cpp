@@ -60,7 +60,7 @@ bool Worker::check_lane_syn(const rte_mbuf* m, LaneSyn& out) const {
         return false;
     out.src = net::Ipv4Addr{net::load_be32(ip + 12)};
     out.dst = net::Ipv4Addr{net::load_be32(ip + 16)};
-    if (out.dst != setup_.iface.ip || net::bad_tcp_peer(out.src)) return false;
+    if (out.dst != setup_.iface.ip || out.src == out.dst || net::bad_tcp_peer(out.src)) return false;
     if (!net::ipv4_header_checksum_ok({ip, net::kIpv4MinHeaderLen}, rx_ip_checksum(m))) return false;
     const std::span<const std::uint8_t> segment(tcp, header_len);
     if (!tcp_checksum_ok(m, out.src, out.dst, segment)) return false;

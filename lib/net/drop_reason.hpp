@@ -22,6 +22,7 @@ enum class Drop : std::uint8_t {
     ipv4_bad_checksum,
     ipv4_fragment,           // reassembly is not supported: fragments are refused
     ipv4_not_for_us,
+    ipv4_land,               // our own address as the source: nothing legitimate arrives so from the wire
     ipv4_unknown_protocol,
     icmp_malformed,
     icmp_unsupported_type,
@@ -45,7 +46,7 @@ constexpr std::string_view to_string(Drop d) {
         "rx_multi_segment",    "eth_truncated",      "eth_not_for_us",      "eth_unknown_type",   "arp_malformed",
         "arp_unsupported",     "arp_not_for_us",     "ipv4_truncated",     "ipv4_bad_version",
         "ipv4_bad_ihl",        "ipv4_bad_total_length", "ipv4_bad_checksum",
-        "ipv4_fragment",       "ipv4_not_for_us",    "ipv4_unknown_protocol",
+        "ipv4_fragment",       "ipv4_not_for_us",    "ipv4_land",          "ipv4_unknown_protocol",
         "icmp_malformed",      "icmp_unsupported_type", "tcp_truncated",
         "tcp_bad_data_offset", "tcp_bad_checksum",   "tcp_bad_option",
         "tcp_bad_address",     "no_tx_buffer",       "no_arp_entry",        "no_route",
