@@ -18,6 +18,8 @@ using synline::tcp::TimerWheel;
 namespace {
 
 // The owner of a timer, found from its embedded node as the stack will do it.
+// Tests declare their timers before the wheel: a timer still armed when the
+// test ends must outlive the wheel, whose destructor unlinks it.
 struct Timer {
     TimerNode node;
     int id = 0;
@@ -87,8 +89,8 @@ TEST_CASE("TimerWheel: never early, at most one tick late", "[timer-wheel]") {
 }
 
 TEST_CASE("TimerWheel: a timer due on a tick fires on the advance that reaches it", "[timer-wheel]") {
-    TimerWheel wheel(kStart);
     Timer timer;
+    TimerWheel wheel(kStart);
     wheel.arm(timer.node, at(10ms));
     Recorder recorder;
     recorder.advance(wheel, at(10ms - 1ns));
@@ -124,8 +126,8 @@ TEST_CASE("TimerWheel: deadlines on level boundaries fire exactly on their tick"
 }
 
 TEST_CASE("TimerWheel: cancel", "[timer-wheel]") {
-    TimerWheel wheel(kStart);
     Timer kept, cancelled, never_armed;
+    TimerWheel wheel(kStart);
     kept.id = 1;
     cancelled.id = 2;
     wheel.arm(kept.node, at(10ms));
@@ -144,8 +146,8 @@ TEST_CASE("TimerWheel: cancel", "[timer-wheel]") {
 }
 
 TEST_CASE("TimerWheel: re-arming moves the deadline", "[timer-wheel]") {
-    TimerWheel wheel(kStart);
     Timer timer;
+    TimerWheel wheel(kStart);
     wheel.arm(timer.node, at(10ms));
     wheel.arm(timer.node, at(500ms));
     CHECK(wheel.armed_count() == 1);
@@ -174,7 +176,7 @@ TEST_CASE("TimerWheel: a deadline in the past fires on the next advance", "[time
 }
 
 TEST_CASE("TimerWheel: an earlier instant than now() is ignored", "[timer-wheel]") {
-    Timer timer;  // outlives the wheel, which still holds it at the end (ASan: use after scope)
+    Timer timer;
     TimerWheel wheel(kStart);
     Recorder recorder;
     recorder.advance(wheel, at(100ms));
@@ -185,8 +187,8 @@ TEST_CASE("TimerWheel: an earlier instant than now() is ignored", "[timer-wheel]
 }
 
 TEST_CASE("TimerWheel: a callback re-arms its own timer", "[timer-wheel]") {
-    TimerWheel wheel(kStart);
     Timer periodic;
+    TimerWheel wheel(kStart);
     int fired = 0;
     Instant now = kStart;
     auto on_expire = [&](TimerNode& node) {
@@ -205,8 +207,8 @@ TEST_CASE("TimerWheel: a callback re-arms its own timer", "[timer-wheel]") {
 
 TEST_CASE("TimerWheel: re-arming into the past from a callback waits for the next advance",
           "[timer-wheel]") {
-    TimerWheel wheel(kStart);
     Timer timer;
+    TimerWheel wheel(kStart);
     int fired = 0;
     auto rearm_in_past = [&](TimerNode& node) {
         ++fired;
@@ -221,8 +223,8 @@ TEST_CASE("TimerWheel: re-arming into the past from a callback waits for the nex
 
 TEST_CASE("TimerWheel: a callback cancels another timer due in the same advance", "[timer-wheel]") {
     SECTION("due on the same tick") {
-        TimerWheel wheel(kStart);
         Timer a, b;
+        TimerWheel wheel(kStart);
         int fired = 0;
         auto cancel_the_other = [&](TimerNode& node) {
             ++fired;
@@ -235,8 +237,8 @@ TEST_CASE("TimerWheel: a callback cancels another timer due in the same advance"
         CHECK(wheel.armed_count() == 0);
     }
     SECTION("due later in the same advance, on another level") {
-        TimerWheel wheel(kStart);
         Timer first, later;
+        TimerWheel wheel(kStart);
         first.id = 1;
         later.id = 2;
         Recorder recorder;
@@ -250,8 +252,8 @@ TEST_CASE("TimerWheel: a callback cancels another timer due in the same advance"
         CHECK(recorder.ids == std::vector<int>{1});
     }
     SECTION("both already expired") {
-        TimerWheel wheel(kStart);
         Timer a, b;
+        TimerWheel wheel(kStart);
         int fired = 0;
         auto cancel_the_other = [&](TimerNode& node) {
             ++fired;
@@ -267,8 +269,8 @@ TEST_CASE("TimerWheel: a callback cancels another timer due in the same advance"
 
 TEST_CASE("TimerWheel: large jumps in time", "[timer-wheel]") {
     SECTION("an hour at a time with keepalive-length timers") {
-        TimerWheel wheel(kStart);
         Timer retransmit, keepalive;
+        TimerWheel wheel(kStart);
         retransmit.id = 1;
         keepalive.id = 2;
         wheel.arm(retransmit.node, at(30s));
@@ -304,8 +306,8 @@ TEST_CASE("TimerWheel: large jumps in time", "[timer-wheel]") {
         CHECK(recorder.ids == std::vector<int>{0, 1, 2, 3});
     }
     SECTION("a cancelled overflow timer does not hold others back") {
-        TimerWheel wheel(kStart, 1ns);
         Timer early, late;
+        TimerWheel wheel(kStart, 1ns);
         early.id = 1;
         late.id = 2;
         wheel.arm(early.node, at(200s));
